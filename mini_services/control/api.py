@@ -1,0 +1,207 @@
+"""The control plane's HTTP API (the "kitchen manager"). Paths and fields are a contract.
+
+    GET  /health                       GET  /cluster
+    POST /services/{name}/scale        POST /services/{name}/kill      POST /services/{name}/restart
+    PUT  /services/{name}/faults       POST /services/{name}/deploy    GET  /services/{name}/tables
+    GET|PUT /resilience                GET|PUT /self-healing
+    GET  /traces?limit=N               GET  /traces/{trace_id}         GET  /graph?window_s=W
+    POST|GET|DELETE /load              POST /v1/traces (OTLP/HTTP protobuf, from every process)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Body, FastAPI, HTTPException, Path as PathParam, Query, Request, Response
+from fastapi.responses import JSONResponse
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from mini_services.control.graph import build_graph, graph_answer
+from mini_services.control.load import LoadGenerator
+from mini_services.control.models import (Cluster, FaultsUpdate, Graph, KillRequest, LoadRequest, LoadStatus,
+                                          ScaleRequest, SelfHealing, ServiceView, Trace)
+from mini_services.control.spans import SpanStore
+from mini_services.control.supervisor import NoReplicaUp, Supervisor, UnknownReplica, UnknownService
+from mini_services.kit.app import OWN_TRACING_ONLY
+from mini_services.kit.knobs import Resilience
+from mini_services.settings import settings
+from mini_services.topologies import Topology
+
+log = logging.getLogger("kitchen.control")
+ServiceName = Annotated[str, PathParam(description="a service of this kitchen, as listed by /cluster")]
+
+
+class DeployRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str = Field(min_length=1, max_length=40)
+    bad: bool = Field(False, description="a version that fails every request (to practise a rollback)")
+
+
+async def _exit_when_owner_dies(owner_pid: int) -> None:
+    """The app that started us is gone (Ctrl-C, crash, kill -9): stop as if interrupted."""
+    while True:
+        await asyncio.sleep(0.5)
+        try:
+            os.kill(owner_pid, 0)
+        except ProcessLookupError:
+            log.warning("owner %s is gone: stopping the kitchen", owner_pid)
+            os.kill(os.getpid(), 2)  # SIGINT: uvicorn shuts down and the lifespan stops every replica
+            return
+
+
+def create_app(topology: Topology, architecture: str, data_dir: Path, control_url: str,
+               owner_pid: int | None = None) -> FastAPI:
+    supervisor = Supervisor(topology, architecture, data_dir, control_url)
+    spans = SpanStore(settings.span_window)
+    load = LoadGenerator(lambda: (supervisor.gateway_url(), supervisor.cluster().entry))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        await supervisor.start()
+        watcher = asyncio.create_task(_exit_when_owner_dies(owner_pid)) if owner_pid else None
+        try:
+            yield
+        finally:
+            if watcher:
+                watcher.cancel()
+            await load.close()
+            await supervisor.stop()
+
+    app = FastAPI(title="Microservices Kitchen — control plane", lifespan=lifespan, telemetry=OWN_TRACING_ONLY,
+                  description=f"The kitchen manager of the {topology.name} kitchen ({architecture}).")
+
+    @app.exception_handler(UnknownService)
+    @app.exception_handler(UnknownReplica)
+    async def unknown(_request: Request, exc: KeyError) -> JSONResponse:
+        return JSONResponse({"detail": exc.args[0]}, status_code=404)
+
+    @app.exception_handler(NoReplicaUp)
+    async def nobody_home(_request: Request, exc: NoReplicaUp) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    kitchen = APIRouter(tags=["kitchen"])
+
+    @kitchen.get("/health")
+    async def health() -> dict:
+        """Is the control plane alive?"""
+        return {"ok": True}
+
+    @kitchen.get("/cluster")
+    async def cluster() -> Cluster:
+        """Every service with its replicas, version and faults, and where the entry request goes."""
+        return supervisor.cluster()
+
+    services = APIRouter(prefix="/services/{name}", tags=["services"])
+
+    @services.post("/scale")
+    async def scale(name: ServiceName, request: ScaleRequest) -> ServiceView:
+        """Run this many replicas (0..8). Answers at once; new replicas are `starting` until healthy."""
+        return await supervisor.scale(name, request.replicas)
+
+    @services.post("/kill")
+    async def kill(name: ServiceName, request: Annotated[KillRequest | None, Body()] = None) -> ServiceView:
+        """SIGKILL every replica, or one (`{"replica": id}`). Answers once the processes are gone."""
+        return await supervisor.kill(name, request.replica if request else None)
+
+    @services.post("/restart")
+    async def restart(name: ServiceName, _request: Annotated[dict | None, Body()] = None) -> ServiceView:
+        """Start again every replica that is down. Answers at once with them `starting`."""
+        return await supervisor.restart(name)
+
+    @services.put("/faults")
+    async def faults(name: ServiceName, request: FaultsUpdate) -> ServiceView:
+        """Slow it down or make it fail; applied to every replica before this answers. Left-out fields stay."""
+        return await supervisor.set_faults(name, request)
+
+    @services.post("/deploy")
+    async def deploy(name: ServiceName, request: DeployRequest) -> ServiceView:
+        """Ship a new version (a `bad` one fails every request); deploy the old one again to roll back."""
+        return await supervisor.deploy(name, request.version, request.bad)
+
+    @services.get("/tables")
+    async def tables(name: ServiceName) -> dict[str, int]:
+        """This service's own database: each table and its number of rows."""
+        return await supervisor.tables(name)
+
+    knobs = APIRouter(tags=["knobs"])
+
+    @knobs.get("/resilience")
+    async def get_resilience() -> Resilience:
+        """The callers' protections: timeouts, retries, circuit breaker, fallbacks."""
+        return supervisor.resilience
+
+    @knobs.put("/resilience")
+    async def put_resilience(request: Resilience) -> Resilience:
+        """Switch protections on or off (the whole set; defaults for fields left out)."""
+        return await supervisor.set_resilience(request)
+
+    @knobs.get("/self-healing")
+    async def get_self_healing() -> SelfHealing:
+        """Whether crashed or killed replicas come back by themselves (off by default)."""
+        return SelfHealing(enabled=supervisor.self_healing)
+
+    @knobs.put("/self-healing")
+    async def put_self_healing(request: SelfHealing) -> SelfHealing:
+        """Turn self-healing on or off."""
+        supervisor.self_healing = request.enabled
+        return request
+
+    observe = APIRouter(tags=["observe"])
+
+    @observe.get("/traces")
+    async def traces(limit: int = Query(20, ge=1, le=1000)) -> list[Trace]:
+        """The newest traces, newest first, each with its spans."""
+        return spans.traces(limit)
+
+    @observe.get("/traces/{trace_id}")
+    async def one_trace(trace_id: str) -> Trace:
+        """One trace by id (the gateway's `x-trace-id`)."""
+        found = spans.trace(trace_id)
+        if found is None:
+            raise HTTPException(404, f"no trace {trace_id} in the window (it holds the last {settings.span_window} spans)")
+        return found
+
+    @observe.get("/graph")
+    async def graph(window_s: float = Query(10, gt=0, le=600)) -> Graph:
+        """The service graph over the last `window_s` seconds of spans."""
+        recent = spans.spans_since(time.time_ns() - int(window_s * 1e9))
+        return graph_answer(build_graph(recent, supervisor.replicas_up(), window_s), window_s)
+
+    @observe.post("/v1/traces", include_in_schema=False)
+    async def receive_spans(request: Request) -> Response:
+        """OTLP/HTTP protobuf from every replica."""
+        try:
+            spans.ingest(await request.body())
+        except Exception as exc:  # a malformed export must not hurt the control plane
+            raise HTTPException(400, f"not an OTLP ExportTraceServiceRequest: {exc}") from None
+        return Response(ExportTraceServiceResponse().SerializeToString(), media_type="application/x-protobuf")
+
+    loadgen = APIRouter(prefix="/load", tags=["load"])
+
+    @loadgen.post("")
+    async def start_load(request: LoadRequest) -> LoadStatus:
+        """Send the entry request at `rps` per second for `duration_s` seconds (replaces running load)."""
+        return await load.start(request.rps, request.duration_s)
+
+    @loadgen.get("")
+    async def load_status() -> LoadStatus:
+        """Live figures of the load generator."""
+        return load.status()
+
+    @loadgen.delete("")
+    async def stop_load() -> LoadStatus:
+        """Stop sending."""
+        return await load.stop()
+
+    for router in (kitchen, services, knobs, observe, loadgen):
+        app.include_router(router)
+    app.state.supervisor, app.state.spans, app.state.load = supervisor, spans, load
+    return app

@@ -1,0 +1,56 @@
+"""The service graph, built with networkx from the span window.
+
+Nodes are services (replicas up, requests per second, error rate, p50/p95 of their server
+spans); edges are caller -> callee pairs taken from client spans (calls, rps, error rate and
+p50/p95 as the caller saw them, so a dead callee still shows as a failing edge).
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from mini_services.control.models import Graph, GraphEdge, GraphNode
+from mini_services.control.spans import SpanRecord
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of unsorted ``values``; None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def _figures(spans: list[SpanRecord], window_s: float) -> dict:
+    durations = [s.duration_ms for s in spans]
+    return {"rps": len(spans) / window_s, "error_rate": (sum(1 for s in spans if s.error) / len(spans)) if spans else 0.0,
+            "p50_ms": percentile(durations, 50), "p95_ms": percentile(durations, 95)}
+
+
+def build_graph(spans: list[SpanRecord], replicas_up: dict[str, int], window_s: float) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    served: dict[str, list[SpanRecord]] = {name: [] for name in replicas_up}
+    calls: dict[tuple[str, str], list[SpanRecord]] = {}
+    for s in spans:
+        if s.kind == "server":
+            served.setdefault(s.service, []).append(s)
+        elif s.kind == "client" and s.peer:
+            calls.setdefault((s.service, s.peer), []).append(s)
+    for name, group in served.items():
+        graph.add_node(name, replicas_up=replicas_up.get(name, 0), **_figures(group, window_s))
+    for (caller, callee), group in calls.items():
+        for end in (caller, callee):
+            if end not in graph:
+                graph.add_node(end, replicas_up=replicas_up.get(end, 0), **_figures([], window_s))
+        graph.add_edge(caller, callee, calls=len(group), **_figures(group, window_s))
+    return graph
+
+
+def graph_answer(graph: nx.DiGraph, window_s: float) -> Graph:
+    return Graph(
+        window_s=window_s,
+        nodes=[GraphNode(id=n, **data) for n, data in graph.nodes(data=True)],
+        edges=[GraphEdge(source=a, target=b, **data) for a, b, data in graph.edges(data=True)],
+    )

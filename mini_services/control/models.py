@@ -1,0 +1,150 @@
+"""The control plane's request and answer bodies (its HTTP contract; extend, never rename)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mini_services.kit.knobs import Faults
+from mini_services.settings import settings
+
+ReplicaState = Literal["starting", "up", "down", "stopping"]
+
+
+class ReplicaView(BaseModel):
+    id: str
+    pid: int | None
+    port: int
+    state: ReplicaState
+    url: str
+
+
+class ServiceView(BaseModel):
+    name: str
+    role: str
+    optional: bool
+    desired_replicas: int
+    version: str
+    faults: Faults
+    replicas: list[ReplicaView]
+
+
+class Entry(BaseModel):
+    method: str
+    path: str
+    body: dict | None = None
+
+
+class Cluster(BaseModel):
+    topology: str
+    architecture: str
+    gateway: str
+    gateway_url: str
+    entry: Entry
+    self_healing: bool
+    services: list[ServiceView]
+
+
+class ScaleRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    replicas: int = Field(ge=0, le=settings.max_replicas, description="how many copies to run (0 stops it)")
+
+
+class KillRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    replica: str | None = Field(None, description="one replica's id; leave out to kill them all")
+
+
+class FaultsUpdate(BaseModel):
+    """Fields left out keep their current value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latency_ms: float | None = Field(None, ge=0, le=10_000)
+    jitter_ms: float | None = Field(None, ge=0, le=10_000)
+    error_rate: float | None = Field(None, ge=0, le=1)
+
+
+class SelfHealing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool
+
+
+class Span(BaseModel):
+    span_id: str
+    parent_id: str | None
+    service: str
+    replica: str | None
+    name: str
+    kind: str
+    peer: str | None
+    start_ms: float  # from the start of its trace
+    duration_ms: float
+    status: Literal["ok", "error"]
+    error: str | None = None
+
+
+class Trace(BaseModel):
+    trace_id: str
+    name: str
+    start_unix_ms: float
+    duration_ms: float
+    status: Literal["ok", "error"]
+    degraded: list[str]
+    spans: list[Span]
+
+
+class GraphNode(BaseModel):
+    id: str
+    replicas_up: int
+    rps: float
+    error_rate: float
+    p50_ms: float | None
+    p95_ms: float | None
+
+
+class GraphEdge(BaseModel):
+    source: str
+    target: str
+    calls: int
+    rps: float
+    error_rate: float
+    p50_ms: float | None
+    p95_ms: float | None
+
+
+class Graph(BaseModel):
+    window_s: float
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+class LoadRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rps: float = Field(gt=0, le=settings.load_max_rps, description="requests per second, sent open-loop")
+    duration_s: float = Field(30, gt=0, le=settings.load_max_duration_s)
+
+
+class LoadStatus(BaseModel):
+    running: bool
+    rps: float
+    duration_s: float
+    elapsed_s: float
+    target: Entry
+    sent: int
+    completed: int
+    in_flight: int
+    ok: int  # 200 with every service answering
+    degraded: int  # 200 without some optional service
+    failed: int  # anything else: 5xx, refused, timed out
+    skipped: int  # ticks not sent because too many requests were still in flight
+    statuses: dict[str, int]
+    achieved_rps: float  # completions per second over the recent window
+    p50_ms: float | None  # over the recent window
+    p95_ms: float | None
+    window_s: float

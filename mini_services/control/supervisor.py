@@ -1,0 +1,365 @@
+"""The supervisor: starts, kills, scales and restarts replica processes, and keeps them configured.
+
+    desired state (replicas, version, faults, resilience)  ──push──▶  every replica's /_kitchen/config
+    replica lifecycle:  starting ──/health answers──▶ up ──SIGKILL──▶ down ──restart──▶ starting
+                                                       └──scale down──▶ stopping ──exit──▶ (gone)
+
+Each replica is handed a listening socket bound here (its port is known up front and kept
+across restarts); the parent closes its copy, so a killed replica refuses connections.
+Children die with the control plane (PR_SET_PDEATHSIG, and they also watch their parent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaView, ServiceView
+from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
+from mini_services.kit.replica import ENV_VAR
+from mini_services.settings import settings
+from mini_services.topologies import MONOLITH, Station, Topology
+
+log = logging.getLogger("kitchen.supervisor")
+MONITOR_PERIOD_S = 0.05
+
+
+class UnknownService(KeyError):
+    pass
+
+
+class UnknownReplica(KeyError):
+    pass
+
+
+class NoReplicaUp(RuntimeError):
+    pass
+
+
+@dataclass
+class Replica:
+    id: str
+    port: int
+    state: str = "starting"
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Service:
+    station: Station
+    desired: int = 1
+    version: str = "v1"
+    bad_version: bool = False
+    faults: Faults = field(default_factory=Faults)
+    replicas: list[Replica] = field(default_factory=list)
+    serial: int = 0  # for replica ids: billing-1, billing-2, ...
+
+    @property
+    def name(self) -> str:
+        return self.station.name
+
+    def up_urls(self) -> list[str]:
+        return [r.url for r in self.replicas if r.state == "up"]
+
+
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up once, in the parent
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child between fork and exec: the kernel kills it if the control plane dies."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _listening_socket(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.bind(("127.0.0.1", 0))  # the old port was taken meanwhile: any free one
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Supervisor:
+    """Owns every replica process of one kitchen and the knobs they run with."""
+
+    def __init__(self, topology: Topology, architecture: str, data_dir: Path, control_url: str):
+        self.topology, self.architecture = topology, architecture
+        self.data_dir, self.control_url = data_dir, control_url
+        stations = [topology.monolith_capacity] if architecture == MONOLITH else list(topology.stations)
+        self.services: dict[str, Service] = {s.name: Service(s) for s in stations}
+        self.gateway = MONOLITH if architecture == MONOLITH else topology.gateway
+        self.resilience = Resilience()
+        self.self_healing = False
+        self._lock = asyncio.Lock()
+        self._http = httpx.AsyncClient(timeout=2.0)
+        self._monitor: asyncio.Task | None = None
+        self._reaping: set[asyncio.Task] = set()
+
+    # ---- queries ------------------------------------------------------------------------
+    def service(self, name: str) -> Service:
+        try:
+            return self.services[name]
+        except KeyError:
+            raise UnknownService(
+                f"there is no service {name!r} in the {self.topology.name} kitchen ({self.architecture}); "
+                f"its services are: {', '.join(self.services)}") from None
+
+    def gateway_url(self) -> str:
+        gateway = self.services[self.gateway]
+        live = gateway.up_urls()
+        return live[0] if live else (gateway.replicas[0].url if gateway.replicas else "")
+
+    def replicas_up(self) -> dict[str, int]:
+        return {name: len(s.up_urls()) for name, s in self.services.items()}
+
+    async def tables(self, name: str) -> dict[str, int]:
+        """Ask a live replica of ``name`` what its database holds."""
+        live = self.service(name).up_urls()
+        if not live:
+            raise NoReplicaUp(f"{name} has no replica up to ask")
+        return (await self._http.get(f"{live[0]}/_kitchen/tables")).json()
+
+    def view(self, name: str) -> ServiceView:
+        s = self.service(name)
+        return ServiceView(
+            name=s.name, role=s.station.role, optional=s.station.optional, desired_replicas=s.desired,
+            version=s.version, faults=s.faults,
+            replicas=[ReplicaView(id=r.id, pid=r.pid, port=r.port, state=r.state, url=r.url) for r in s.replicas])
+
+    def cluster(self) -> Cluster:
+        t = self.topology
+        return Cluster(topology=t.name, architecture=self.architecture, gateway=self.gateway,
+                       gateway_url=self.gateway_url(), self_healing=self.self_healing,
+                       entry=Entry(method=t.entry_method, path=t.entry_path, body=t.entry_body),
+                       services=[self.view(n) for n in self.services])
+
+    # ---- lifecycle ----------------------------------------------------------------------
+    async def start(self) -> None:
+        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        async with self._lock:
+            for service in self.services.values():
+                self._reconcile(service)
+        self._monitor = asyncio.create_task(self._watch())
+
+    async def wait_until_up(self, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if all(len(s.up_urls()) == s.desired for s in self.services.values()):
+                return True
+            await asyncio.sleep(MONITOR_PERIOD_S)
+        return False
+
+    async def stop(self) -> None:
+        """Stop every process this supervisor started; nothing outlives it."""
+        if self._monitor:
+            self._monitor.cancel()
+        processes = [r.process for s in self.services.values() for r in s.replicas if r.process]
+        for p in processes:
+            if p.poll() is None:
+                p.terminate()
+        deadline = time.monotonic() + settings.replica_stop_grace_s
+        for p in processes:
+            try:
+                p.wait(timeout=max(0.05, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        await self._http.aclose()
+
+    # ---- the calls the API exposes ------------------------------------------------------------
+    async def scale(self, name: str, replicas: int) -> ServiceView:
+        service = self.service(name)
+        async with self._lock:
+            if service.desired != replicas:
+                log.info("%s: replicas %s -> %s", name, service.desired, replicas)
+            service.desired = replicas
+            self._reconcile(service)
+            await self._push_all()
+        return self.view(name)
+
+    async def kill(self, name: str, replica_id: str | None = None) -> ServiceView:
+        service = self.service(name)
+        async with self._lock:
+            targets = [r for r in service.replicas if replica_id in (None, r.id)]
+            if replica_id is not None and not targets:
+                raise UnknownReplica(f"{name} has no replica {replica_id!r}; it has: "
+                                     f"{', '.join(r.id for r in service.replicas) or 'none'}")
+            for r in targets:
+                if r.process and r.process.poll() is None:
+                    r.process.kill()  # SIGKILL: no goodbye, callers see refused connections
+            for r in targets:
+                if r.process:
+                    await asyncio.to_thread(r.process.wait)
+                r.state = "down"
+            log.info("%s: killed %s", name, ", ".join(r.id for r in targets) or "nothing")
+            await self._push_all()
+        return self.view(name)
+
+    async def restart(self, name: str) -> ServiceView:
+        service = self.service(name)
+        async with self._lock:
+            for r in service.replicas:
+                if r.state == "down":
+                    self._spawn(service, r)
+            self._reconcile(service)
+        return self.view(name)
+
+    async def set_faults(self, name: str, update: FaultsUpdate) -> ServiceView:
+        service = self.service(name)
+        async with self._lock:
+            new = service.faults.model_copy(update=update.model_dump(exclude_none=True))
+            log_changes(name, service.faults, new)
+            service.faults = new
+            await self._push_all()
+        return self.view(name)
+
+    async def deploy(self, name: str, version: str, bad: bool) -> ServiceView:
+        service = self.service(name)
+        async with self._lock:
+            log.info("%s: version %s -> %s%s", name, service.version, version, " (bad)" if bad else "")
+            service.version, service.bad_version = version, bad
+            await self._push_all()
+        return self.view(name)
+
+    async def set_resilience(self, resilience: Resilience) -> Resilience:
+        async with self._lock:
+            log_changes("resilience", self.resilience, resilience)
+            self.resilience = resilience
+            await self._push_all()
+        return self.resilience
+
+    # ---- inner workings -----------------------------------------------------------------
+    def _reconcile(self, service: Service) -> None:
+        """Make the number of live replicas match the desired number (call with the lock held)."""
+        live = [r for r in service.replicas if r.state in ("starting", "up")]
+        down = [r for r in service.replicas if r.state == "down"]
+        while len(live) < service.desired:  # revive down replicas first (same id, same port), then add
+            replica = down.pop(0) if down else self._new_replica(service)
+            self._spawn(service, replica)
+            live.append(replica)
+        for replica in down:  # the count is right: replicas still down are forgotten
+            service.replicas.remove(replica)
+        for replica in live[service.desired:]:  # too many: the newest go
+            self._retire(service, replica)
+
+    def _new_replica(self, service: Service) -> Replica:
+        service.serial += 1
+        replica = Replica(id=f"{service.name}-{service.serial}", port=0)
+        service.replicas.append(replica)
+        return replica
+
+    def _spawn(self, service: Service, replica: Replica) -> None:
+        sock = _listening_socket(replica.port)
+        replica.port = sock.getsockname()[1]
+        spec = {"service": service.name, "replica_id": replica.id, "topology": self.topology.name,
+                "architecture": self.architecture, "data_dir": str(self.data_dir), "control_url": self.control_url,
+                "fd": sock.fileno(), "owner_pid": os.getpid(), "config": self._config().model_dump()}
+        logfile = open(self.data_dir / "logs" / f"{replica.id}.log", "ab")
+        replica.process = subprocess.Popen(
+            [sys.executable, "-m", "mini_services.kit.replica"], env={**os.environ, ENV_VAR: json.dumps(spec)},
+            pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent, cwd=Path(__file__).resolve().parents[2])
+        logfile.close()
+        sock.close()  # the child holds the socket now; when it dies, the port refuses connections
+        replica.state, replica.started_at = "starting", time.monotonic()
+
+    def _retire(self, service: Service, replica: Replica) -> None:
+        """Scale down: out of the registry first, then SIGTERM (in-flight requests finish), then gone."""
+        replica.state = "stopping"
+
+        async def reap() -> None:
+            process = replica.process
+            if process and process.poll() is None:
+                process.terminate()
+                try:
+                    await asyncio.wait_for(asyncio.to_thread(process.wait), settings.replica_stop_grace_s)
+                except asyncio.TimeoutError:
+                    process.kill()
+                    await asyncio.to_thread(process.wait)
+            async with self._lock:
+                if replica in service.replicas and replica.state == "stopping":
+                    service.replicas.remove(replica)
+
+        task = asyncio.create_task(reap())
+        self._reaping.add(task)
+        task.add_done_callback(self._reaping.discard)
+
+    def _config(self) -> ReplicaConfig:
+        # the config of one service is only its version and faults; the rest is kitchen-wide
+        return ReplicaConfig(resilience=self.resilience,
+                             peers={name: s.up_urls() for name, s in self.services.items()})
+
+    def _config_for(self, service: Service) -> ReplicaConfig:
+        return self._config().model_copy(update={"faults": service.faults, "version": service.version,
+                                                 "bad_version": service.bad_version})
+
+    async def _push(self, service: Service, replica: Replica) -> None:
+        try:
+            await self._http.put(f"{replica.url}/_kitchen/config", json=self._config_for(service).model_dump())
+        except httpx.HTTPError as exc:  # it died meanwhile: the monitor will notice
+            log.warning("could not configure %s: %s", replica.id, exc)
+
+    async def _push_all(self) -> None:
+        """Tell every live replica the current knobs and peers (call with the lock held)."""
+        await asyncio.gather(*(self._push(s, r) for s in self.services.values() for r in s.replicas if r.state == "up"))
+
+    async def _watch(self) -> None:
+        """Notice replicas that came up, crashed, or never started; restart them if self-healing is on."""
+        while True:
+            await asyncio.sleep(MONITOR_PERIOD_S)
+            try:
+                async with self._lock:
+                    if await self._check_replicas():
+                        await self._push_all()
+            except Exception:  # never let one bad tick stop the supervisor
+                log.exception("monitor tick failed")
+
+    async def _check_replicas(self) -> bool:
+        changed = False
+        for service in self.services.values():
+            for r in service.replicas:
+                exited = r.process is not None and r.process.poll() is not None
+                if r.state in ("up", "starting") and exited:
+                    log.warning("%s exited (code %s)", r.id, r.process.returncode)
+                    r.state, changed = "down", True
+                elif r.state == "starting" and await self._healthy(r):
+                    await self._push(service, r)  # knobs first, then traffic
+                    r.state, changed = "up", True
+                elif r.state == "starting" and time.monotonic() - r.started_at > settings.replica_start_timeout_s:
+                    log.warning("%s did not start in time", r.id)
+                    r.process.kill()
+                    r.state, changed = "down", True
+                if r.state == "down" and self.self_healing and service.desired > 0:
+                    self._spawn(service, r)
+        return changed
+
+    async def _healthy(self, replica: Replica) -> bool:
+        try:
+            return (await self._http.get(f"{replica.url}/health", timeout=0.5)).status_code == 200
+        except httpx.HTTPError:
+            return False

@@ -1,0 +1,70 @@
+"""Process entry of one replica: ``python -m mini_services.kit.replica`` (the control plane runs it).
+
+The control plane hands over a listening socket (so the port is known before the process
+starts and no other program can take it) and a JSON description in ``KITCHEN_REPLICA``.
+The replica exits when its owner (the control plane) is gone, whatever killed the owner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import os
+import socket
+from pathlib import Path
+
+import uvicorn
+import uvloop
+
+from mini_services.kit.app import ReplicaContext
+from mini_services.kit.knobs import ReplicaConfig
+from mini_services.kit.tracing import setup_tracing
+from mini_services.settings import settings
+from mini_services.topologies import MONOLITH, TOPOLOGIES
+
+ENV_VAR = "KITCHEN_REPLICA"
+
+
+def app_module(service: str) -> str:
+    """The module whose ``create_app(ctx)`` builds this service."""
+    return "mini_services.monolith" if service == MONOLITH else f"mini_services.services.{service}.app"
+
+
+async def _exit_with_owner(server: uvicorn.Server, owner_pid: int) -> None:
+    while not server.should_exit:
+        if os.getppid() != owner_pid:  # the control plane is gone: so are we
+            server.should_exit = True
+        await asyncio.sleep(0.5)
+
+
+def main() -> None:
+    spec = json.loads(os.environ[ENV_VAR])
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {spec['replica_id']} %(message)s")
+    topology = TOPOLOGIES[spec["topology"]]
+    service = spec["service"]
+    station = topology.monolith_capacity if service == MONOLITH else topology.station(service)
+    ctx = ReplicaContext(service=service, replica_id=spec["replica_id"], topology=topology.name,
+                         architecture=spec["architecture"], data_dir=Path(spec["data_dir"]), station=station)
+    ctx.apply(ReplicaConfig.model_validate(spec["config"]))
+    provider = setup_tracing(service, ctx.replica_id, spec["control_url"], settings.span_export_delay_ms)
+    app = importlib.import_module(app_module(service)).create_app(ctx)
+    sock = socket.socket(fileno=spec["fd"])
+    config = uvicorn.Config(app, loop="uvloop", http="httptools", log_level="warning",
+                            access_log=False, timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+
+    async def serve() -> None:
+        watcher = asyncio.create_task(_exit_with_owner(server, spec["owner_pid"]))
+        await server.serve(sockets=[sock])
+        watcher.cancel()
+
+    try:
+        uvloop.run(serve())
+    finally:
+        provider.shutdown()  # ship the last spans
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""OpenTelemetry at the edges: set-up, a server-span middleware, and a client-span helper.
+
+Handlers hold no tracing code. Every process exports its spans over OTLP/HTTP (protobuf) to
+the control plane, and also to a real collector when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set.
+W3C ``traceparent`` headers carry the trace across every hop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Iterator
+
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+_propagator = TraceContextTextMapPropagator()
+_tracer: trace.Tracer = trace.get_tracer("kitchen")
+INTERNAL_PREFIXES = ("/_kitchen", "/health", "/docs", "/openapi.json")
+
+PEER = "peer.service"  # on client spans: which service was called (the graph's edges)
+REPLICA = "service.instance.id"
+DEGRADED = "kitchen.degraded"  # on the entry span: optional services that failed
+
+
+def setup_tracing(service: str, replica_id: str, control_url: str, delay_ms: int) -> TracerProvider:
+    """Install a tracer provider that ships spans to the control plane (and a collector, if set)."""
+    global _tracer
+    provider = TracerProvider(resource=Resource.create({"service.name": service, REPLICA: replica_id}))
+    exporters = [OTLPSpanExporter(endpoint=f"{control_url}/v1/traces", timeout=5)]
+    collector = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    if collector:
+        exporters.append(OTLPSpanExporter(endpoint=collector.rstrip("/") + "/v1/traces", timeout=5))
+    for exporter in exporters:
+        provider.add_span_processor(
+            BatchSpanProcessor(exporter, schedule_delay_millis=delay_ms, max_export_batch_size=1024)
+        )
+    trace.set_tracer_provider(provider)
+    _tracer = provider.get_tracer("kitchen")
+    return provider
+
+
+class ServerSpanMiddleware:
+    """Pure ASGI middleware: one SERVER span per request, continuing the caller's trace.
+
+    Answers carry the trace id in ``x-trace-id``; a 5xx answer marks the span as an error.
+    """
+
+    def __init__(self, app, service: str):
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"].startswith(INTERNAL_PREFIXES):
+            return await self.app(scope, receive, send)
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        parent = _propagator.extract(carrier)
+        name = f"{scope['method']} {scope['path']}"
+        with _tracer.start_as_current_span(name, context=parent, kind=SpanKind.SERVER,
+                                           record_exception=False, set_status_on_exception=True) as span:
+            trace_id = format(span.get_span_context().trace_id, "032x").encode()
+
+            async def send_with_trace_id(message):
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    span.set_attribute("http.response.status_code", status)
+                    if status >= 500:
+                        span.set_status(Status(StatusCode.ERROR, f"HTTP {status}"))
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], (b"x-trace-id", trace_id)]
+                await send(message)
+
+            await self.app(scope, receive, send_with_trace_id)
+
+
+@contextlib.contextmanager
+def client_span(peer: str, method: str, path: str, headers: dict[str, str]) -> Iterator[trace.Span]:
+    """A CLIENT span around one call to ``peer``; injects ``traceparent`` into ``headers``."""
+    with _tracer.start_as_current_span(f"{method} {peer}{path}", kind=SpanKind.CLIENT,
+                                       record_exception=False, set_status_on_exception=True,
+                                       attributes={PEER: peer}) as span:
+        _propagator.inject(headers)
+        yield span
+
+
+@contextlib.contextmanager
+def internal_span(name: str, peer: str) -> Iterator[trace.Span]:
+    """An INTERNAL span for an in-process call (the monolith's parts calling each other)."""
+    with _tracer.start_as_current_span(name, kind=SpanKind.INTERNAL, record_exception=False,
+                                       set_status_on_exception=True, attributes={PEER: peer}) as span:
+        yield span
+
+
+def mark_error(span: trace.Span, reason: str) -> None:
+    span.set_status(Status(StatusCode.ERROR, reason))
+
+
+def mark_degraded(services: list[str]) -> None:
+    """Record on the current request's span which optional services it had to do without."""
+    if services:
+        trace.get_current_span().set_attribute(DEGRADED, services)
+

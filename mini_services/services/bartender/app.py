@@ -1,0 +1,37 @@
+"""The bartender: pours the drink of each order."""
+
+from fastapi import APIRouter, FastAPI
+
+from mini_services.kit.app import ReplicaContext, service_app
+from mini_services.services.bartender.models import DrinkOrder, Glass
+from mini_services.services.bartender.store import BarStore
+
+
+class Bartender:
+    """The domain logic (the one-cook monolith calls this object directly)."""
+
+    def __init__(self, store: BarStore):
+        self.store = store
+
+    async def pour(self, order: DrinkOrder) -> Glass:
+        return Glass(**self.store.pour(order.order_id, order.drink))
+
+
+def routes(bartender: Bartender) -> APIRouter:
+    router = APIRouter(tags=["bartender"])
+
+    @router.post("/pours")
+    async def pour(order: DrinkOrder) -> Glass:
+        """Pour this order's drink (the same order twice is poured once)."""
+        return await bartender.pour(order)
+
+    return router
+
+
+def build(ctx: ReplicaContext) -> Bartender:
+    return Bartender(BarStore(ctx.db_path("bartender")))
+
+
+def create_app(ctx: ReplicaContext) -> FastAPI:
+    bartender = build(ctx)
+    return service_app(ctx, [routes(bartender)], bartender.store.db.tables)

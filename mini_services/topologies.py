@@ -1,0 +1,84 @@
+"""Which services make up each kitchen, who calls whom, and each station's capacity.
+
+Capacity model: a replica has ``workers`` slots; each request holds one for ``service_ms``
+(the simulated work). Requests beyond the free slots wait in a queue (latency grows, like
+tickets piling up on the rail); beyond ``queue_limit`` waiting they are shed with a 503.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Station:
+    name: str
+    role: str  # one line a learner reads
+    calls: tuple[str, ...] = ()  # the services this one calls
+    optional: bool = True  # can the entry request be answered without it?
+    workers: int = 4
+    service_ms: float = 2.0
+    queue_limit: int = 64
+    has_database: bool = True
+
+
+@dataclass(frozen=True)
+class Topology:
+    name: str
+    gateway: str
+    stations: tuple[Station, ...]
+    entry_method: str
+    entry_path: str
+    entry_body: dict | None = None
+    monolith_capacity: Station = field(
+        default_factory=lambda: Station("monolith", "everything in one program", workers=4, service_ms=12.0)
+    )
+
+    @property
+    def service_names(self) -> list[str]:
+        return [s.name for s in self.stations]
+
+    def station(self, name: str) -> Station:
+        for s in self.stations:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+STREAMING = Topology(
+    name="streaming",
+    gateway="gateway",
+    stations=(
+        Station("gateway", "API gateway: routes each request to the right service",
+                calls=("users", "recommendations", "billing", "streaming"), optional=False,
+                workers=64, service_ms=0.0, queue_limit=512, has_database=False),
+        Station("users", "logins and profiles", optional=False, workers=8, service_ms=2.0),
+        # the one that buckles on Valentine's Day: few workers, slow "model inference"
+        Station("recommendations", "what to watch next", workers=2, service_ms=40.0, queue_limit=40),
+        Station("billing", "plans, card charges, subscription status", workers=4, service_ms=4.0),
+        Station("streaming", "video playback links", workers=8, service_ms=2.0),
+    ),
+    entry_method="GET",
+    entry_path="/api/home?user_id=7",
+)
+
+RESTAURANT = Topology(
+    name="restaurant",
+    gateway="waiter",
+    stations=(
+        Station("waiter", "takes the order, passes tickets, brings the plate",
+                calls=("chef", "bartender", "cashier", "dishwasher"), optional=False,
+                workers=64, service_ms=0.0, queue_limit=512),
+        Station("chef", "cooks the dish", optional=False, workers=2, service_ms=20.0, queue_limit=40),
+        Station("bartender", "pours the drink", workers=4, service_ms=4.0),
+        Station("cashier", "writes the bill", optional=False, workers=4, service_ms=3.0),
+        Station("dishwasher", "hands out a clean plate", workers=4, service_ms=2.0),
+    ),
+    entry_method="POST",
+    entry_path="/api/orders",
+    entry_body={"table": 3, "dish": "pasta", "drink": "lemonade"},
+)
+
+TOPOLOGIES: dict[str, Topology] = {t.name: t for t in (STREAMING, RESTAURANT)}
+ARCHITECTURES = ("microservices", "monolith")
+MONOLITH = "monolith"

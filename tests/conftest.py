@@ -1,0 +1,68 @@
+"""Shared fixtures: real kitchens on 127.0.0.1, one per kind, reset between tests and stopped at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.utils.kitchen import Kitchen, kill_orphans
+
+_started: list[Kitchen] = []
+
+
+def _kitchen(tmp_path_factory: pytest.TempPathFactory, topology: str, architecture: str) -> Iterator[Kitchen]:
+    kitchen = Kitchen(topology, tmp_path_factory.mktemp(f"{topology}-{architecture}"), architecture)
+    _started.append(kitchen)
+    try:
+        yield kitchen
+    finally:
+        kitchen.stop()
+
+
+@pytest.fixture(scope="session")
+def streaming_kitchen(tmp_path_factory) -> Iterator[Kitchen]:
+    yield from _kitchen(tmp_path_factory, "streaming", "microservices")
+
+
+@pytest.fixture(scope="session")
+def restaurant_kitchen(tmp_path_factory) -> Iterator[Kitchen]:
+    yield from _kitchen(tmp_path_factory, "restaurant", "microservices")
+
+
+@pytest.fixture
+def streaming(streaming_kitchen: Kitchen) -> Iterator[Kitchen]:
+    """The shared streaming kitchen, as good as new for each test."""
+    streaming_kitchen.reset()
+    yield streaming_kitchen
+
+
+@pytest.fixture
+def restaurant(restaurant_kitchen: Kitchen) -> Iterator[Kitchen]:
+    restaurant_kitchen.reset()
+    yield restaurant_kitchen
+
+
+@pytest.fixture
+def new_kitchen(tmp_path) -> Iterator:
+    """A factory for a kitchen of a test's own (stopped after the test)."""
+    mine: list[Kitchen] = []
+
+    def start(topology: str = "streaming", architecture: str = "microservices") -> Kitchen:
+        kitchen = Kitchen(topology, tmp_path / f"{topology}-{architecture}-{len(mine)}", architecture) \
+            if (tmp_path / f"{topology}-{architecture}-{len(mine)}").mkdir() is None else None
+        mine.append(kitchen)
+        _started.append(kitchen)
+        return kitchen
+
+    yield start
+    for kitchen in mine:
+        kitchen.stop()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """No orphans: every process any kitchen started during the session must be gone."""
+    left = kill_orphans({pid for k in _started for pid in k.pids_seen})
+    if left:
+        print(f"\nORPHANS left by the test session (now killed): {left}")
+        session.exitstatus = 1
