@@ -1,0 +1,1 @@
+"""The learner-facing side: lesson texts, the control-plane client, live views and figures."""

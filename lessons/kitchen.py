@@ -1,0 +1,89 @@
+"""The app's way to the live kitchen: attach to a running control plane, or start one it owns.
+
+The kitchen is started in its own session (Ctrl-C in the terminal reaches Streamlit, not the
+kitchen) and told the Streamlit server's pid: when that process ends, however it ends, the
+kitchen notices within a second and stops every process it started.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "http://127.0.0.1:8700"
+
+
+class KitchenUnavailable(RuntimeError):
+    """The control plane does not answer (and could not be started)."""
+
+
+@dataclass
+class KitchenClient:
+    """A typed little client of the control plane's HTTP API (one shared instance per app)."""
+
+    url: str
+    process: subprocess.Popen | None = None  # set when this app started the kitchen itself
+
+    def __post_init__(self) -> None:
+        self.http = httpx.Client(base_url=self.url, timeout=5)
+
+    def _call(self, method: str, path: str, **kwargs) -> dict | list:
+        try:
+            answer = self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise KitchenUnavailable(f"the kitchen at {self.url} does not answer ({type(exc).__name__})") from exc
+        answer.raise_for_status()
+        return answer.json()
+
+    def healthy(self) -> bool:
+        try:
+            return self.http.get("/health", timeout=0.5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def cluster(self) -> dict:
+        return self._call("GET", "/cluster")
+
+    def all_up(self) -> bool:
+        try:
+            services = self.cluster()["services"]
+        except (KitchenUnavailable, httpx.HTTPStatusError):
+            return False
+        return all(sum(r["state"] == "up" for r in s["replicas"]) == s["desired_replicas"] for s in services)
+
+    def traces(self, limit: int = 20) -> list[dict]:
+        return self._call("GET", "/traces", params={"limit": limit})
+
+    def entry_request(self) -> httpx.Response:
+        """Send the kitchen's entry request through its gateway, as a guest would."""
+        cluster = self.cluster()
+        entry = cluster["entry"]
+        return httpx.request(entry["method"], cluster["gateway_url"] + entry["path"], json=entry.get("body"), timeout=10)
+
+
+def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", timeout_s: float = 20) -> KitchenClient:
+    """Attach to the kitchen at ``url``, or start one there owned by this process; answer once it is all up."""
+    client = KitchenClient(url)
+    if client.healthy():
+        return client
+    port = urlparse(url).port or 8700
+    client.process = subprocess.Popen(
+        [sys.executable, "-m", "mini_services", "serve", "--topology", topology, "--port", str(port),
+         "--owner-pid", str(os.getpid())],
+        cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if client.process.poll() is not None:
+            raise KitchenUnavailable(f"the kitchen stopped while starting (exit code {client.process.returncode})")
+        if client.healthy() and client.all_up():
+            return client
+        time.sleep(0.1)
+    raise KitchenUnavailable(f"the kitchen did not answer at {url} within {timeout_s:.0f} s")

@@ -1,0 +1,77 @@
+"""The app in a real browser (Debian's Chromium, headless, driven by Playwright): it starts the live
+kitchen, shows it, and leaves no process behind when Streamlit stops."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.utils.kitchen import ROOT, alive, wait_for
+
+playwright = pytest.importorskip("playwright.sync_api")  # listed in requirements.txt: never skipped in CI
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def app_server(tmp_path: Path):
+    """`streamlit run app.py` as the README says, with its own kitchen port."""
+    port, kitchen_port = free_port(), free_port()
+    env = {**os.environ, "KITCHEN_CONTROL_URL": f"http://127.0.0.1:{kitchen_port}",
+           "KITCHEN_DATA_ROOT": str(tmp_path / "data")}
+    log = open(tmp_path / "streamlit.log", "wb")
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/_stcore/health").status_code == 200, 30, "Streamlit")
+    yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{kitchen_port}", server
+    if server.poll() is None:
+        server.kill()
+        server.wait()
+    log.close()
+
+
+def kitchen_pids(control_url: str) -> set[int]:
+    cluster = httpx.get(f"{control_url}/cluster").json()
+    control = {c.pid for c in psutil.net_connections("tcp") if c.laddr and c.laddr.port == int(control_url.rsplit(":", 1)[1])
+               and c.status == psutil.CONN_LISTEN and c.pid}
+    return control | {r["pid"] for s in cluster["services"] for r in s["replicas"] if r["pid"]}
+
+
+def test_the_home_page_starts_and_shows_the_live_kitchen_and_ctrl_c_stops_it(app_server):
+    url, control_url, server = app_server
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        page.wait_for_selector("text=The live streaming kitchen", timeout=30_000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.get_by_role("button", name="Send GET /api/home?user_id=7").click()
+        page.wait_for_selector("text=HTTP 200", timeout=15_000)
+        page.wait_for_selector("text=recommendations_source", timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+        browser.close()
+    pids = kitchen_pids(control_url)
+    assert len(pids) == 6 and all(alive(p) for p in pids)  # control plane + five services
+    server.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal does
+    server.wait(timeout=15)
+    wait_for(lambda: not any(alive(p) for p in pids), 10, "the kitchen to stop with Streamlit")
