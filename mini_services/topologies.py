@@ -54,7 +54,7 @@ STREAMING = Topology(
                 workers=64, service_ms=0.0, queue_limit=512, has_database=False),
         Station("users", "logins and profiles", optional=False, workers=8, service_ms=2.0),
         # the one that buckles on Valentine's Day: few workers, slow "model inference"
-        Station("recommendations", "what to watch next", workers=2, service_ms=40.0, queue_limit=40),
+        Station("recommendations", "what to watch next", workers=2, service_ms=50.0, queue_limit=40),
         Station("billing", "plans, card charges, subscription status", workers=4, service_ms=4.0),
         Station("streaming", "video playback links", workers=8, service_ms=2.0),
     ),

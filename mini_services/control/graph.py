@@ -8,11 +8,13 @@ p50/p95 as the caller saw them, so a dead callee still shows as a failing edge).
 from __future__ import annotations
 
 import math
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from mini_services.control.models import Graph, GraphEdge, GraphNode
 from mini_services.control.spans import SpanRecord
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -29,7 +31,9 @@ def _figures(spans: list[SpanRecord], window_s: float) -> dict:
             "p50_ms": percentile(durations, 50), "p95_ms": percentile(durations, 95)}
 
 
-def build_graph(spans: list[SpanRecord], replicas_up: dict[str, int], window_s: float) -> nx.DiGraph:
+def build_graph(spans: list[SpanRecord], replicas_up: dict[str, int], window_s: float) -> "nx.DiGraph":
+    import networkx as nx  # on first use: keeps it out of the control plane's start-up
+
     graph = nx.DiGraph()
     served: dict[str, list[SpanRecord]] = {name: [] for name in replicas_up}
     calls: dict[tuple[str, str], list[SpanRecord]] = {}
@@ -48,7 +52,7 @@ def build_graph(spans: list[SpanRecord], replicas_up: dict[str, int], window_s: 
     return graph
 
 
-def graph_answer(graph: nx.DiGraph, window_s: float) -> Graph:
+def graph_answer(graph: "nx.DiGraph", window_s: float) -> Graph:
     return Graph(
         window_s=window_s,
         nodes=[GraphNode(id=n, **data) for n, data in graph.nodes(data=True)],

@@ -14,8 +14,6 @@ import uuid
 from collections import Counter, deque
 from typing import Callable
 
-import aiohttp
-
 from mini_services.control.graph import percentile
 from mini_services.control.models import Entry, LoadStatus
 from mini_services.settings import settings
@@ -27,7 +25,7 @@ class LoadGenerator:
     def __init__(self, target: Callable[[], tuple[str, Entry]]):
         self.target = target  # answers (gateway base URL, entry request) at each send
         self._task: asyncio.Task | None = None
-        self._session: aiohttp.ClientSession | None = None
+        self._session = None  # an aiohttp.ClientSession, made when load first starts
         self._reset(0.0, 0.0)
 
     def _reset(self, rps: float, duration_s: float) -> None:
@@ -47,6 +45,8 @@ class LoadGenerator:
         await self.stop()
         self._reset(rps, duration_s)
         if self._session is None:
+            import aiohttp  # on first use: keeps it out of the control plane's start-up
+
             connector = aiohttp.TCPConnector(limit=settings.load_max_in_flight, ttl_dns_cache=None)
             self._session = aiohttp.ClientSession(connector=connector)
         self._task = asyncio.create_task(self._run())
@@ -95,6 +95,8 @@ class LoadGenerator:
         self.sent += 1
         self.in_flight += 1
         began = time.monotonic()
+        import aiohttp
+
         try:
             async with self._session.request(entry.method, base + entry.path, json=entry.body, headers=headers,
                                              timeout=aiohttp.ClientTimeout(total=settings.load_timeout_s)) as resp:

@@ -114,6 +114,7 @@ class Supervisor:
         self.services: dict[str, Service] = {s.name: Service(s) for s in stations}
         self.gateway = MONOLITH if architecture == MONOLITH else topology.gateway
         self.resilience = Resilience()
+        self.resilience_epoch = 0
         self.self_healing = False
         self._lock = asyncio.Lock()
         self._http = httpx.AsyncClient(timeout=2.0)
@@ -250,6 +251,7 @@ class Supervisor:
         async with self._lock:
             log_changes("resilience", self.resilience, resilience)
             self.resilience = resilience
+            self.resilience_epoch += 1
             await self._push_all()
         return self.resilience
 
@@ -311,7 +313,7 @@ class Supervisor:
 
     def _config(self) -> ReplicaConfig:
         # the config of one service is only its version and faults; the rest is kitchen-wide
-        return ReplicaConfig(resilience=self.resilience,
+        return ReplicaConfig(resilience=self.resilience, resilience_epoch=self.resilience_epoch,
                              peers={name: s.up_urls() for name, s in self.services.items()})
 
     def _config_for(self, service: Service) -> ReplicaConfig:

@@ -44,6 +44,7 @@ class ReplicaContext:
     station: Station
     config: ReplicaConfig = field(default_factory=ReplicaConfig)
     registry: Registry = field(default_factory=Registry)
+    links: list[Link] = field(default_factory=list)
 
     def db_path(self, owner: str) -> Path:
         """Each service's own file; the monolith keeps every table in one shared file."""
@@ -51,11 +52,15 @@ class ReplicaContext:
         return self.data_dir / f"{name}.sqlite3"
 
     def link(self, peer: str) -> Link:
-        return Link(peer, self.registry, lambda: self.config.resilience)
+        self.links.append(Link(peer, self.registry, lambda: self.config.resilience))
+        return self.links[-1]
 
     def apply(self, new: ReplicaConfig) -> None:
         log_changes(self.service, self.config.faults, new.faults)
         log_changes(self.service, self.config.resilience, new.resilience)
+        if new.resilience_epoch != self.config.resilience_epoch:
+            for link in self.links:
+                link.breaker.reset()
         self.config = new
         self.registry.update(new.peers)
 

@@ -18,7 +18,6 @@ import random
 import time
 from typing import Any, Awaitable, Callable, TypeVar
 
-import aiohttp
 from fastapi import HTTPException
 
 from mini_services.kit.knobs import Resilience
@@ -60,6 +59,9 @@ class Breaker:
 
     def __init__(self, failures: int, cooldown_s: float):
         self.threshold, self.cooldown_s = failures, cooldown_s
+        self.reset()
+
+    def reset(self) -> None:
         self.failures, self.opened_at, self.trial_out = 0, 0.0, False
 
     @property
@@ -87,13 +89,15 @@ class Breaker:
             self.opened_at = time.monotonic()
 
 
-_session: aiohttp.ClientSession | None = None
+_session = None  # aiohttp is imported on first use: services that call no one never load it (~10 MB each)
 
 
-def http_session() -> aiohttp.ClientSession:
+def http_session():
     """One keep-alive connection pool per process (creating one per call costs ~45 ms)."""
     global _session
     if _session is None or _session.closed:
+        import aiohttp
+
         _session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1000, ttl_dns_cache=None))
     return _session
 
@@ -137,6 +141,8 @@ class Link:
         raise DependencyFailed(self.peer, why)
 
     async def _attempt(self, method: str, path: str, body: Any, key: str | None, timeout: float) -> Any:
+        import aiohttp  # already loaded by http_session(); a cheap lookup from here on
+
         base = self.registry.pick(self.peer)
         headers: dict[str, str] = {"idempotency-key": key} if key else {}
         with client_span(self.peer, method, path, headers) as span:

@@ -44,6 +44,7 @@ class ReplicaConfig(BaseModel):
     version: str = "v1"
     bad_version: bool = False  # a deploy that fails every request
     peers: dict[str, list[str]] = {}  # service -> base URLs of its replicas that are up
+    resilience_epoch: int = 0  # bumped each time the switches are set: circuit breakers start closed again
 
 
 def log_changes(service: str, old: BaseModel, new: BaseModel) -> None:

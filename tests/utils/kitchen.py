@@ -52,10 +52,15 @@ class Kitchen:
             [sys.executable, "-m", "mini_services", "serve", "--topology", topology, "--architecture", architecture,
              "--port", "0", "--data-dir", str(data_dir)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
-        self.url = self._read_url(timeout=15)
-        self.control = httpx.Client(base_url=self.url, timeout=10)
         self.pids_seen: set[int] = set()
-        wait_for(self.all_up, 10, "every service to have its replicas up")
+        try:
+            self.url = self._read_url(timeout=15)
+            self.control = httpx.Client(base_url=self.url, timeout=10)
+            wait_for(self.all_up, 10, "every service to have its replicas up")
+        except BaseException:
+            self.process.kill()  # its replicas die with it (PR_SET_PDEATHSIG)
+            self.process.wait()
+            raise
         self.startup_s = time.monotonic() - began
         self.gateway = httpx.Client(base_url=self.cluster()["gateway_url"], timeout=10)
 
