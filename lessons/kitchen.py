@@ -62,6 +62,39 @@ class KitchenClient:
     def traces(self, limit: int = 20) -> list[dict]:
         return self._call("GET", "/traces", params={"limit": limit})
 
+    def graph(self, window_s: float = 10) -> dict:
+        return self._call("GET", "/graph", params={"window_s": window_s})
+
+    def load(self) -> dict:
+        return self._call("GET", "/load")
+
+    def start_load(self, rps: float, duration_s: float) -> dict:
+        return self._call("POST", "/load", json={"rps": rps, "duration_s": duration_s})
+
+    def stop_load(self) -> dict:
+        return self._call("DELETE", "/load")
+
+    def scale(self, service: str, replicas: int) -> dict:
+        return self._call("POST", f"/services/{service}/scale", json={"replicas": replicas})
+
+    def kill(self, service: str, replica: str | None = None) -> dict:
+        return self._call("POST", f"/services/{service}/kill", json={"replica": replica} if replica else {})
+
+    def restart(self, service: str) -> dict:
+        return self._call("POST", f"/services/{service}/restart", json={})
+
+    def set_faults(self, service: str, **faults: float) -> dict:
+        return self._call("PUT", f"/services/{service}/faults", json=faults)
+
+    def deploy(self, service: str, version: str, bad: bool = False) -> dict:
+        return self._call("POST", f"/services/{service}/deploy", json={"version": version, "bad": bad})
+
+    def resilience(self) -> dict:
+        return self._call("GET", "/resilience")
+
+    def set_resilience(self, **switches: bool | int) -> dict:
+        return self._call("PUT", "/resilience", json={**self.resilience(), **switches})
+
     def entry_request(self) -> httpx.Response:
         """Send the kitchen's entry request through its gateway, as a guest would."""
         cluster = self.cluster()

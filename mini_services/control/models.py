@@ -24,6 +24,7 @@ class ServiceView(BaseModel):
     name: str
     role: str
     optional: bool
+    calls: list[str]  # the services this one calls (the topology's edges, with or without traffic)
     desired_replicas: int
     version: str
     faults: Faults

@@ -148,7 +148,8 @@ class Supervisor:
     def view(self, name: str) -> ServiceView:
         s = self.service(name)
         return ServiceView(
-            name=s.name, role=s.station.role, optional=s.station.optional, desired_replicas=s.desired,
+            name=s.name, role=s.station.role, optional=s.station.optional, calls=list(s.station.calls),
+            desired_replicas=s.desired,
             version=s.version, faults=s.faults,
             replicas=[ReplicaView(id=r.id, pid=r.pid, port=r.port, state=r.state, url=r.url) for r in s.replicas])
 

@@ -81,7 +81,7 @@ class ServerSpanMiddleware:
 @contextlib.contextmanager
 def client_span(peer: str, method: str, path: str, headers: dict[str, str]) -> Iterator[trace.Span]:
     """A CLIENT span around one call to ``peer``; injects ``traceparent`` into ``headers``."""
-    with _tracer.start_as_current_span(f"{method} {peer}{path}", kind=SpanKind.CLIENT,
+    with _tracer.start_as_current_span(f"→ {peer}: {method} {path.split('?')[0]}", kind=SpanKind.CLIENT,
                                        record_exception=False, set_status_on_exception=True,
                                        attributes={PEER: peer}) as span:
         _propagator.inject(headers)

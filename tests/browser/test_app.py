@@ -3,6 +3,7 @@ kitchen, shows it, and leaves no process behind when Streamlit stops."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -53,25 +54,63 @@ def kitchen_pids(control_url: str) -> set[int]:
     return control | {r["pid"] for s in cluster["services"] for r in s["replicas"] if r["pid"]}
 
 
-def test_the_home_page_starts_and_shows_the_live_kitchen_and_ctrl_c_stops_it(app_server):
-    url, control_url, server = app_server
+@contextlib.contextmanager
+def browser_page(url: str, width: int = 1400, height: int = 1000):
+    """Headless Debian Chromium on the app's address, once Streamlit has finished its first run."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
     ARTIFACTS.mkdir(exist_ok=True)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(url)
         page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        yield page
+        browser.close()
+
+
+def test_the_home_page_starts_and_shows_the_live_kitchen_and_ctrl_c_stops_it(app_server):
+    url, control_url, server = app_server
+    with browser_page(url) as page:
         page.wait_for_selector("text=The live streaming kitchen", timeout=30_000)
         assert page.locator("[data-testid=stException]").count() == 0
         page.get_by_role("button", name="Send GET /api/home?user_id=7").click()
         page.wait_for_selector("text=HTTP 200", timeout=15_000)
         page.wait_for_selector("text=recommendations_source", timeout=10_000)
         page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
-        browser.close()
     pids = kitchen_pids(control_url)
     assert len(pids) == 6 and all(alive(p) for p in pids)  # control plane + five services
     server.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal does
     server.wait(timeout=15)
     wait_for(lambda: not any(alive(p) for p in pids), 10, "the kitchen to stop with Streamlit")
+
+
+def svg_text_appears(page, text: str, timeout_ms: int) -> None:
+    """Wait until a plotly chart draws ``text`` (charts are SVG: their words are in <text> elements)."""
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('svg text')].some(e => e.textContent.includes(t))", arg=text,
+        timeout=timeout_ms)
+
+
+def test_the_control_room_shows_a_kill_and_a_scale_live(app_server):
+    url, control_url, _server = app_server
+    # open the app as a teacher does (its address), then the Control room from the navigation;
+    # a fresh server's first visit straight to /control-room shows Streamlit's spurious
+    # "Page not found" dialog (streamlit/streamlit#9992)
+    with browser_page(url, 1600, 1200) as page:
+        page.get_by_role("link", name="Control room").click()
+        page.wait_for_selector("h1:has-text('Control room')")
+        svg_text_appears(page, "billing", 10_000)
+        httpx.post(f"{control_url}/load", json={"rps": 10, "duration_s": 60}).raise_for_status()
+        page.get_by_role("button", name="Kill").nth(3).click()  # gateway, users, recommendations, billing
+        svg_text_appears(page, "0× · down", 3_000)
+        svg_text_appears(page, "without billing", 3_000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "control-room-billing-down.png"), full_page=True)
+        replicas = page.get_by_label("replicas").nth(2)  # recommendations
+        replicas.fill("3")
+        replicas.press("Enter")
+        svg_text_appears(page, "3× · up", 10_000)
+        page.screenshot(path=str(ARTIFACTS / "control-room.png"), full_page=True)
+    assert sum(r["state"] == "up" for s in httpx.get(f"{control_url}/cluster").json()["services"]
+               if s["name"] == "recommendations" for r in s["replicas"]) == 3
