@@ -24,8 +24,8 @@ import time
 import timeit
 
 import httpx
+from _common import CpuShare, bare_server, kitchen, ms, percentile
 
-from _common import CpuShare, kitchen, bare_server, ms, percentile
 from mini_services.topologies import STREAMING
 
 TARGET_RATIO = 1.5

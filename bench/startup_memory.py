@@ -21,7 +21,6 @@ import argparse
 import statistics
 
 import psutil
-
 from _common import CpuShare, Kitchen, kitchen, tree
 
 TARGET_START_S = 5.0

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 import aiohttp
 import psutil
 import uvloop
-
 from _common import CpuShare, Kitchen, bare_server, kitchen, ms, percentile, tree, wait_for
+
 from mini_services.control.load import LoadGenerator
 from mini_services.control.models import Entry
 from mini_services.settings import settings

@@ -1,29 +1,56 @@
-"""The app's one shared kitchen client, and what every page shows when the kitchen is not there."""
+"""The app's kitchens (one client each, shared by every tab), and what a page shows when one is not there.
+
+    streaming             the streaming service, microservices   KITCHEN_CONTROL_URL (default port 8700)
+    restaurant            the restaurant, microservices          the next port (8701)
+    restaurant-monolith   the restaurant, one cook (monolith)    8702
+    streaming-monolith    the streaming service as a monolith    8703
+
+The first is the shared classroom kitchen the Control room drives; the others start the first
+time a lesson needs them, and all of them stop when the app stops.
+"""
 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlparse
 
 import streamlit as st
 
 from lessons.kitchen import DEFAULT_URL, KitchenClient, KitchenUnavailable, start_kitchen
 
+KITCHENS = {  # name -> (topology, architecture, port offset from the main kitchen)
+    "streaming": ("streaming", "microservices", 0),
+    "restaurant": ("restaurant", "microservices", 1),
+    "restaurant-monolith": ("restaurant", "monolith", 2),
+    "streaming-monolith": ("streaming", "monolith", 3),
+}
+
+
+def kitchen_url(name: str) -> str:
+    """``KITCHEN_<NAME>_URL`` if set (e.g. KITCHEN_RESTAURANT_MONOLITH_URL), else a port next to the main one."""
+    own = os.environ.get(f"KITCHEN_{name.upper().replace('-', '_')}_URL")
+    if own and name != "streaming":
+        return own
+    base = urlparse(os.environ.get("KITCHEN_CONTROL_URL", DEFAULT_URL))
+    return f"{base.scheme}://{base.hostname}:{(base.port or 8700) + KITCHENS[name][2]}"
+
 
 @st.cache_resource(show_spinner=False)
-def kitchen() -> KitchenClient:
-    """One kitchen client for every browser tab of this app (starting the kitchen if none answers)."""
-    return start_kitchen(os.environ.get("KITCHEN_CONTROL_URL", DEFAULT_URL))
+def kitchen(name: str = "streaming") -> KitchenClient:
+    """One client per kitchen for every browser tab of this app (starting the kitchen if none answers)."""
+    topology, architecture, _ = KITCHENS[name]
+    return start_kitchen(kitchen_url(name), topology=topology, architecture=architecture)
 
 
-def kitchen_or_stop() -> KitchenClient:
-    """The kitchen, or a plain message with a restart button (never a traceback) and the page stops."""
+def kitchen_or_stop(name: str = "streaming") -> KitchenClient:
+    """The kitchen, or a plain message with a restart button (never a traceback), and the page stops."""
     try:
-        with st.spinner("Starting the live kitchen… (a few seconds: every service is a real process)"):
-            client = kitchen()
+        with st.spinner(f"Starting the live {name} kitchen… (a few seconds: every service is a real process)"):
+            client = kitchen(name)
         if not client.healthy():
             raise KitchenUnavailable(f"the kitchen at {client.url} stopped answering")
         return client
     except KitchenUnavailable as problem:
-        st.error(f"The live kitchen is not running: {problem}")
-        st.button("Restart the kitchen", on_click=kitchen.clear, type="primary")
+        st.error(f"The live {name} kitchen is not running: {problem}")
+        st.button("Restart the kitchen", key=f"restart-kitchen-{name}", on_click=kitchen.clear, type="primary")
         st.stop()

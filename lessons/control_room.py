@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lessons.experiments.common import act as _act
+from lessons.experiments.common import say as _say
+from lessons.experiments.common import show_notice
 from lessons.kitchen import KitchenClient
-from lessons.live import live_view, snapshot
+from lessons.live import live_view
 
 SCENARIOS = {
     "Valentine's Day spike": "Everyone wants romance at once: 60 home pages a second for 30 s. Recommendations buckles; "
@@ -18,10 +21,6 @@ SCENARIOS = {
     "Slow network": "Every hop gains 150–250 ms. Watch the waterfall stretch.",
     "Bad deploy": "Billing v2 ships with a bug and fails every request. Roll it back.",
 }
-
-
-def _say(message: str) -> None:
-    st.session_state["control_room_notice"] = message
 
 
 def play(client: KitchenClient, scenario: str) -> None:
@@ -48,13 +47,6 @@ def reset_all(client: KitchenClient) -> None:
         client.scale(name, 1)
     client.set_resilience(timeouts=True, timeout_ms=1000, retries=2, circuit_breaker=True, fallbacks=True)
     _say("Everything is back to normal: one healthy replica each, no faults, no load.")
-
-
-def _act(action, *args, notice: str = "", **kwargs) -> None:
-    action(*args, **kwargs)
-    snapshot.clear()  # the next tick shows the change, not a second-old picture
-    if notice:
-        _say(notice)
 
 
 def service_row(client: KitchenClient, service: dict) -> None:
@@ -90,9 +82,7 @@ def render(client: KitchenClient) -> None:
     row[-2].button("Reset all", key="reset-all", on_click=reset_all, args=(client,), type="primary", width="stretch")
     row[-1].button("Send one request", key="send-one", on_click=_act, args=(client.entry_request,),
                    help=f"{cluster['entry']['method']} {cluster['entry']['path']} through the gateway", width="stretch")
-    notice = st.session_state.pop("control_room_notice", None)
-    if notice:
-        st.info(notice)
+    show_notice()
     live_view(client.url, key="control-room")
     services, load = st.columns([3, 1], gap="large")
     with services:

@@ -89,6 +89,12 @@ class KitchenClient:
     def deploy(self, service: str, version: str, bad: bool = False) -> dict:
         return self._call("POST", f"/services/{service}/deploy", json={"version": version, "bad": bad})
 
+    def tables(self, service: str) -> list[dict]:
+        return self._call("GET", f"/services/{service}/tables")
+
+    def self_healing(self, enabled: bool) -> dict:
+        return self._call("PUT", "/self-healing", json={"enabled": enabled})
+
     def resilience(self) -> dict:
         return self._call("GET", "/resilience")
 
@@ -102,14 +108,16 @@ class KitchenClient:
         return httpx.request(entry["method"], cluster["gateway_url"] + entry["path"], json=entry.get("body"), timeout=10)
 
 
-def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", timeout_s: float = 20) -> KitchenClient:
+def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", architecture: str = "microservices",
+                  timeout_s: float = 20) -> KitchenClient:
     """Attach to the kitchen at ``url``, or start one there owned by this process; answer once it is all up."""
     client = KitchenClient(url)
     if client.healthy():
         return client
     port = urlparse(url).port or 8700
     client.process = subprocess.Popen(
-        [sys.executable, "-m", "mini_services", "serve", "--topology", topology, "--port", str(port),
+        [sys.executable, "-m", "mini_services", "serve", "--topology", topology, "--architecture", architecture,
+         "--port", str(port),
          "--owner-pid", str(os.getpid())],
         cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout_s

@@ -1,24 +1,34 @@
-"""The home page: what this is, and the live kitchen's state."""
+"""The home page: what you will learn, how far you are, and the live kitchen's state."""
 
 import streamlit as st
 
+from lessons import progress
 from lessons.app_state import kitchen_or_stop
+from lessons.render import LESSONS, page_path
 
 st.title("Microservices Kitchen")
-st.write("A restaurant that grows from one cook doing everything into a brigade of specialists — "
-         "and the same ideas on a streaming service, with live services you can break.")
+st.write("A restaurant starts with one cook doing everything and grows into a brigade of specialists passing "
+         "tickets; then the same ideas run a streaming service. Every lesson has **real services running on "
+         "this machine**: kill them, scale them, slow them down, and watch what happens.")
 
-client = kitchen_or_stop()
-cluster = client.cluster()
-st.subheader(f"The live {cluster['topology']} kitchen ({cluster['architecture']})")
-st.dataframe(
-    [{"service": s["name"], "role": s["role"], "replicas up": sum(r["state"] == "up" for r in s["replicas"]),
-      "states": ", ".join(r["state"] for r in s["replicas"]) or "none", "version": s["version"],
-      "latency ms": s["faults"]["latency_ms"], "error rate": s["faults"]["error_rate"]}
-     for s in cluster["services"]],
-    hide_index=True, width="stretch")
+learn, kitchen_col = st.columns([3, 2], gap="large")
+with learn:
+    st.subheader("What you will learn")
+    for slug, title in LESSONS:
+        st.page_link(page_path(slug), label=title,
+                     icon=progress.DONE_ICON if progress.is_done(slug) else progress.TODO_ICON)
+    progress.progress_summary(LESSONS, checklist=False)
 
-if st.button(f"Send {cluster['entry']['method']} {cluster['entry']['path']}"):
-    answer = client.entry_request()
-    st.caption(f"HTTP {answer.status_code} · trace {answer.headers.get('x-trace-id', '—')}")
-    st.json(answer.json())
+with kitchen_col:
+    client = kitchen_or_stop()
+    cluster = client.cluster()
+    st.subheader(f"The live {cluster['topology']} kitchen")
+    st.dataframe(
+        [{"service": s["name"], "up": f"{sum(r['state'] == 'up' for r in s['replicas'])}/{s['desired_replicas']}",
+          "role": s["role"]} for s in cluster["services"]],
+        hide_index=True, width="stretch")
+    if st.button(f"Send {cluster['entry']['method']} {cluster['entry']['path']}"):
+        answer = client.entry_request()
+        st.caption(f"HTTP {answer.status_code} · trace {answer.headers.get('x-trace-id', '—')}")
+        st.json(answer.json(), expanded=1)
+    st.page_link("pages/control_room.py", label="Open the Control room", icon=":material/tune:")

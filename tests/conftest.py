@@ -30,6 +30,16 @@ def restaurant_kitchen(tmp_path_factory) -> Iterator[Kitchen]:
     yield from _kitchen(tmp_path_factory, "restaurant", "microservices")
 
 
+@pytest.fixture(scope="session")
+def restaurant_monolith_kitchen(tmp_path_factory) -> Iterator[Kitchen]:
+    yield from _kitchen(tmp_path_factory, "restaurant", "monolith")
+
+
+@pytest.fixture(scope="session")
+def streaming_monolith_kitchen(tmp_path_factory) -> Iterator[Kitchen]:
+    yield from _kitchen(tmp_path_factory, "streaming", "monolith")
+
+
 @pytest.fixture
 def streaming(streaming_kitchen: Kitchen) -> Iterator[Kitchen]:
     """The shared streaming kitchen, as good as new for each test."""

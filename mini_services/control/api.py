@@ -18,15 +18,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Body, FastAPI, HTTPException, Path as PathParam, Query, Request, Response
+from fastapi import APIRouter, Body, FastAPI, HTTPException, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from mini_services.control.graph import build_graph, graph_answer
 from mini_services.control.load import LoadGenerator
-from mini_services.control.models import (Cluster, FaultsUpdate, Graph, KillRequest, LoadRequest, LoadStatus,
-                                          ScaleRequest, SelfHealing, ServiceView, Trace)
+from mini_services.control.models import (
+    Cluster,
+    FaultsUpdate,
+    Graph,
+    KillRequest,
+    LoadRequest,
+    LoadStatus,
+    ScaleRequest,
+    SelfHealing,
+    ServiceView,
+    Trace,
+)
 from mini_services.control.spans import SpanStore
 from mini_services.control.supervisor import NoReplicaUp, Supervisor, UnknownReplica, UnknownService
 from mini_services.kit.app import OWN_TRACING_ONLY
@@ -61,7 +72,7 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
                owner_pid: int | None = None) -> FastAPI:
     supervisor = Supervisor(topology, architecture, data_dir, control_url)
     spans = SpanStore(settings.span_window)
-    load = LoadGenerator(lambda: (supervisor.gateway_url(), supervisor.cluster().entry))
+    load = LoadGenerator(lambda: (supervisor.next_entry_url(), supervisor.entry()))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -127,8 +138,8 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
         return await supervisor.deploy(name, request.version, request.bad)
 
     @services.get("/tables")
-    async def tables(name: ServiceName) -> dict[str, int]:
-        """This service's own database: each table and its number of rows."""
+    async def tables(name: ServiceName) -> list[dict]:
+        """This service's own database: each table, its number of rows and its newest rows."""
         return await supervisor.tables(name)
 
     knobs = APIRouter(tags=["knobs"])

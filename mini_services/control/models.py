@@ -18,6 +18,9 @@ class ReplicaView(BaseModel):
     port: int
     state: ReplicaState
     url: str
+    version: str  # the build it runs
+    rss_mb: float | None = None  # measured memory of its process
+    cpu_percent: float | None = None  # measured CPU since the previous /cluster read
 
 
 class ServiceView(BaseModel):
@@ -26,7 +29,8 @@ class ServiceView(BaseModel):
     optional: bool
     calls: list[str]  # the services this one calls (the topology's edges, with or without traffic)
     desired_replicas: int
-    version: str
+    version: str  # the build new replicas get (during a rolling deploy, some still run the old one)
+    deploying: bool
     faults: Faults
     replicas: list[ReplicaView]
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 
 from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaView, ServiceView
 from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
@@ -55,6 +56,8 @@ class Replica:
     state: str = "starting"
     process: subprocess.Popen | None = None
     started_at: float = 0.0
+    version: str = "v1"  # the build this replica runs (a rolling deploy mixes two for a while)
+    bad: bool = False
 
     @property
     def pid(self) -> int | None:
@@ -69,11 +72,12 @@ class Replica:
 class Service:
     station: Station
     desired: int = 1
-    version: str = "v1"
+    version: str = "v1"  # the build new replicas get
     bad_version: bool = False
     faults: Faults = field(default_factory=Faults)
     replicas: list[Replica] = field(default_factory=list)
     serial: int = 0  # for replica ids: billing-1, billing-2, ...
+    rollout: asyncio.Task | None = None  # a rolling deploy in progress
 
     @property
     def name(self) -> str:
@@ -120,6 +124,8 @@ class Supervisor:
         self._http = httpx.AsyncClient(timeout=2.0)
         self._monitor: asyncio.Task | None = None
         self._reaping: set[asyncio.Task] = set()
+        self._meters: dict[int, psutil.Process] = {}
+        self._front_door = 0
 
     # ---- queries ------------------------------------------------------------------------
     def service(self, name: str) -> Service:
@@ -135,10 +141,18 @@ class Supervisor:
         live = gateway.up_urls()
         return live[0] if live else (gateway.replicas[0].url if gateway.replicas else "")
 
+    def next_entry_url(self) -> str:
+        """A front door for the load generator: round robin over the gateway's live replicas."""
+        live = self.services[self.gateway].up_urls()
+        if not live:
+            return self.gateway_url()
+        self._front_door += 1
+        return live[self._front_door % len(live)]
+
     def replicas_up(self) -> dict[str, int]:
         return {name: len(s.up_urls()) for name, s in self.services.items()}
 
-    async def tables(self, name: str) -> dict[str, int]:
+    async def tables(self, name: str) -> list[dict]:
         """Ask a live replica of ``name`` what its database holds."""
         live = self.service(name).up_urls()
         if not live:
@@ -151,13 +165,17 @@ class Supervisor:
             name=s.name, role=s.station.role, optional=s.station.optional, calls=list(s.station.calls),
             desired_replicas=s.desired,
             version=s.version, faults=s.faults,
-            replicas=[ReplicaView(id=r.id, pid=r.pid, port=r.port, state=r.state, url=r.url) for r in s.replicas])
+            deploying=bool(s.rollout and not s.rollout.done()),
+            replicas=[ReplicaView(id=r.id, pid=r.pid, port=r.port, state=r.state, url=r.url, version=r.version,
+                                  **self._usage(r)) for r in s.replicas])
+
+    def entry(self) -> Entry:
+        t = self.topology
+        return Entry(method=t.entry_method, path=t.entry_path, body=t.entry_body)
 
     def cluster(self) -> Cluster:
-        t = self.topology
-        return Cluster(topology=t.name, architecture=self.architecture, gateway=self.gateway,
-                       gateway_url=self.gateway_url(), self_healing=self.self_healing,
-                       entry=Entry(method=t.entry_method, path=t.entry_path, body=t.entry_body),
+        return Cluster(topology=self.topology.name, architecture=self.architecture, gateway=self.gateway,
+                       gateway_url=self.gateway_url(), self_healing=self.self_healing, entry=self.entry(),
                        services=[self.view(n) for n in self.services])
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -180,6 +198,9 @@ class Supervisor:
         """Stop every process this supervisor started; nothing outlives it."""
         if self._monitor:
             self._monitor.cancel()
+        for service in self.services.values():
+            if service.rollout:
+                service.rollout.cancel()
         processes = [r.process for s in self.services.values() for r in s.replicas if r.process]
         for p in processes:
             if p.poll() is None:
@@ -241,12 +262,35 @@ class Supervisor:
         return self.view(name)
 
     async def deploy(self, name: str, version: str, bad: bool) -> ServiceView:
+        """A rolling deploy: one replica at a time, start one of the new build, once it is up retire an old one."""
         service = self.service(name)
         async with self._lock:
-            log.info("%s: version %s -> %s%s", name, service.version, version, " (bad)" if bad else "")
+            log.info("%s: deploying %s -> %s%s", name, service.version, version, " (a bad build)" if bad else "")
+            if service.rollout and not service.rollout.done():
+                service.rollout.cancel()
             service.version, service.bad_version = version, bad
-            await self._push_all()
+            service.rollout = asyncio.create_task(self._roll_out(service))
         return self.view(name)
+
+    async def _roll_out(self, service: Service) -> None:
+        build = (service.version, service.bad_version)
+        while True:
+            async with self._lock:
+                old = [r for r in service.replicas if r.state in ("starting", "up") and (r.version, r.bad) != build]
+                if not old:
+                    log.info("%s: every replica runs %s", service.name, service.version)
+                    return
+                fresh = self._new_replica(service)
+                self._spawn(service, fresh)
+            deadline = time.monotonic() + settings.replica_start_timeout_s
+            while fresh.state == "starting" and time.monotonic() < deadline:
+                await asyncio.sleep(MONITOR_PERIOD_S)
+            async with self._lock:
+                if fresh.state != "up":
+                    log.warning("%s: %s did not come up; the rollout stops here", service.name, fresh.id)
+                    return
+                self._retire(service, old[0])
+                await self._push_all()
 
     async def set_resilience(self, resilience: Resilience) -> Resilience:
         async with self._lock:
@@ -279,9 +323,10 @@ class Supervisor:
     def _spawn(self, service: Service, replica: Replica) -> None:
         sock = _listening_socket(replica.port)
         replica.port = sock.getsockname()[1]
+        replica.version, replica.bad = service.version, service.bad_version
         spec = {"service": service.name, "replica_id": replica.id, "topology": self.topology.name,
                 "architecture": self.architecture, "data_dir": str(self.data_dir), "control_url": self.control_url,
-                "fd": sock.fileno(), "owner_pid": os.getpid(), "config": self._config().model_dump()}
+                "fd": sock.fileno(), "owner_pid": os.getpid(), "config": self._config_for(service, replica).model_dump()}
         logfile = open(self.data_dir / "logs" / f"{replica.id}.log", "ab")
         replica.process = subprocess.Popen(
             [sys.executable, "-m", "mini_services.kit.replica"], env={**os.environ, ENV_VAR: json.dumps(spec)},
@@ -317,13 +362,27 @@ class Supervisor:
         return ReplicaConfig(resilience=self.resilience, resilience_epoch=self.resilience_epoch,
                              peers={name: s.up_urls() for name, s in self.services.items()})
 
-    def _config_for(self, service: Service) -> ReplicaConfig:
-        return self._config().model_copy(update={"faults": service.faults, "version": service.version,
-                                                 "bad_version": service.bad_version})
+    def _config_for(self, service: Service, replica: Replica) -> ReplicaConfig:
+        return self._config().model_copy(update={"faults": service.faults, "version": replica.version,
+                                                 "bad_version": replica.bad})
+
+    def _usage(self, replica: Replica) -> dict:
+        """Measured memory and CPU of a live replica's process (for the cost meter)."""
+        if replica.state == "down" or replica.process is None or replica.process.poll() is not None:
+            self._meters.pop(replica.pid, None)
+            return {"rss_mb": None, "cpu_percent": None}
+        try:
+            if replica.pid not in self._meters:
+                self._meters[replica.pid] = psutil.Process(replica.pid)
+            meter = self._meters[replica.pid]
+            return {"rss_mb": round(meter.memory_info().rss / 2**20, 1), "cpu_percent": meter.cpu_percent(None)}
+        except psutil.Error:
+            return {"rss_mb": None, "cpu_percent": None}
 
     async def _push(self, service: Service, replica: Replica) -> None:
         try:
-            await self._http.put(f"{replica.url}/_kitchen/config", json=self._config_for(service).model_dump())
+            await self._http.put(f"{replica.url}/_kitchen/config",
+                                 json=self._config_for(service, replica).model_dump())
         except httpx.HTTPError as exc:  # it died meanwhile: the monitor will notice
             log.warning("could not configure %s: %s", replica.id, exc)
 

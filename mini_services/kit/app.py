@@ -27,7 +27,6 @@ from mini_services.kit.knobs import ReplicaConfig, log_changes
 from mini_services.kit.tracing import INTERNAL_PREFIXES, ServerSpanMiddleware
 from mini_services.topologies import Station
 
-
 # FastAPI's built-in telemetry would add spans of its own inside every request; we trace at the edges only
 OWN_TRACING_ONLY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
@@ -120,7 +119,7 @@ class CapacityMiddleware:
             self.slots.release()
 
 
-def service_app(ctx: ReplicaContext, routers: list[APIRouter], tables: Callable[[], dict[str, int]] | None = None) -> FastAPI:
+def service_app(ctx: ReplicaContext, routers: list[APIRouter], tables: Callable[[], list[dict]] | None = None) -> FastAPI:
     """Build one replica's FastAPI app: its routes, /health, the control plane's config hook, middleware."""
 
     @asynccontextmanager
@@ -143,9 +142,9 @@ def service_app(ctx: ReplicaContext, routers: list[APIRouter], tables: Callable[
         return {"ok": True}
 
     @app.get("/_kitchen/tables", tags=["kitchen"])
-    async def database_tables() -> dict[str, int]:
-        """This service's own database: table name -> number of rows."""
-        return tables() if tables else {}
+    async def database_tables() -> list[dict]:
+        """This service's own database: each table, its number of rows, and its newest rows."""
+        return tables() if tables else []
 
     @app.exception_handler(DependencyFailed)
     async def dependency_failed(_request: Request, failure: DependencyFailed) -> JSONResponse:

@@ -50,10 +50,11 @@ class Database:
         found = self.rows(sql, params)
         return found[0] if found else None
 
-    def tables(self) -> dict[str, int]:
-        """Table name -> row count: what a lesson shows of this service's database."""
+    def tables(self, sample: int = 5) -> list[dict]:
+        """Each table with its row count and its newest rows: what a lesson shows of this service's database."""
         names = [r["name"] for r in self.rows("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {n: self.row(f'SELECT COUNT(*) AS n FROM "{n}"')["n"] for n in names}
+        return [{"name": n, "rows": self.row(f'SELECT COUNT(*) AS n FROM "{n}"')["n"],
+                 "sample": self.rows(f'SELECT * FROM "{n}" ORDER BY rowid DESC LIMIT ?', (sample,))} for n in names]
 
     def idempotent_insert(self, table: str, key: str, fingerprint: str, row: dict,
                           also: Callable[[sqlite3.Connection], None] | None = None) -> tuple[dict, bool]:

@@ -39,10 +39,28 @@ def test_self_healing_brings_a_killed_service_back(streaming: Kitchen):
     wait_for(lambda: [r for r in streaming.up("users") if r["pid"] != old], 10, "users back by itself")
 
 
+def rolled_out(kitchen: Kitchen, name: str, version: str) -> bool:
+    service = kitchen.service(name)
+    return not service["deploying"] and {(r["version"], r["state"]) for r in service["replicas"]} == {(version, "up")}
+
+
+def test_a_rolling_deploy_replaces_every_replica_and_the_page_keeps_answering(streaming: Kitchen):
+    streaming.post("/services/billing/scale", {"replicas": 2})
+    wait_for(lambda: len(streaming.up("billing")) == 2, 10, "two billing replicas")
+    old = {r["pid"] for r in streaming.up("billing")}
+    assert streaming.post("/services/billing/deploy", {"version": "v2"})["version"] == "v2"
+    while not rolled_out(streaming, "billing", "v2"):  # the page answers whole throughout
+        answer = streaming.entry()
+        assert answer.status_code == 200 and answer.json()["degraded"] == [], answer.text
+    assert not old & {r["pid"] for r in streaming.up("billing")}, "every replica was replaced"
+
+
 def test_a_bad_deploy_fails_and_a_rollback_heals(streaming: Kitchen):
     assert streaming.post("/services/billing/deploy", {"version": "v2", "bad": True})["version"] == "v2"
+    wait_for(lambda: rolled_out(streaming, "billing", "v2"), 10, "the bad build rolled out")
     assert streaming.entry().json()["degraded"] == ["billing"]
     streaming.post("/services/billing/deploy", {"version": "v1"})
+    wait_for(lambda: rolled_out(streaming, "billing", "v1"), 10, "the rollback rolled out")
     wait_for(lambda: streaming.entry().json()["degraded"] == [], 6, "billing healthy after the rollback", every=0.2)
 
 

@@ -1,8 +1,6 @@
-"""Every page runs under Streamlit's AppTest against a real kitchen, with no exception; its main control works."""
+"""Every page runs under Streamlit's AppTest against real kitchens with no exception, and its main control works."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,43 +11,126 @@ PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
 
 
 @pytest.fixture
-def app_env(streaming: Kitchen, monkeypatch):
+def kitchens(streaming: Kitchen, restaurant: Kitchen, restaurant_monolith_kitchen: Kitchen,
+             streaming_monolith_kitchen: Kitchen, monkeypatch, tmp_path) -> dict[str, Kitchen]:
+    """The app pointed at the test session's kitchens (each reset), with its own data root."""
+    for kitchen in (restaurant_monolith_kitchen, streaming_monolith_kitchen):
+        kitchen.reset()
     monkeypatch.setenv("KITCHEN_CONTROL_URL", streaming.url)
+    monkeypatch.setenv("KITCHEN_RESTAURANT_URL", restaurant.url)
+    monkeypatch.setenv("KITCHEN_RESTAURANT_MONOLITH_URL", restaurant_monolith_kitchen.url)
+    monkeypatch.setenv("KITCHEN_STREAMING_MONOLITH_URL", streaming_monolith_kitchen.url)
+    monkeypatch.setenv("KITCHEN_DATA_ROOT", str(tmp_path))
     from lessons.app_state import kitchen
     kitchen.clear()
-    yield streaming
+    yield {"streaming": streaming, "restaurant": restaurant, "restaurant-monolith": restaurant_monolith_kitchen,
+           "streaming-monolith": streaming_monolith_kitchen}
     kitchen.clear()
 
 
 def run_page(name: str) -> AppTest:
-    at = AppTest.from_file(str(Path(ROOT, "pages", name)), default_timeout=30)
-    return at.run()
+    """The real app (its navigation included), switched to one page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    return at.switch_page(f"pages/{name}").run()
+
+
+def clean(at: AppTest) -> AppTest:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_runs_without_exception(app_env, page):
-    at = run_page(page)
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+def test_page_runs_without_exception(kitchens, page):
+    clean(run_page(page))
 
 
-def test_home_sends_the_entry_request(app_env):
-    at = run_page("home.py")
+def test_home_sends_the_entry_request(kitchens):
+    at = clean(run_page("home.py"))
     at.button[0].click().run()
     assert any("HTTP 200" in c.value for c in at.caption)
 
 
-def test_control_room_kills_and_restarts_billing(app_env: Kitchen):
-    at = run_page("control_room.py")
+def test_day_one_crashing_the_cook_stops_everything(kitchens):
+    at = clean(run_page("01_day_one.py"))
+    at.button(key="monolith-kill").click().run()
+    assert kitchens["restaurant-monolith"].service("monolith")["replicas"][0]["state"] == "down"
+    clean(at.button(key="monolith-restart").click().run())
+    wait_for(lambda: kitchens["restaurant-monolith"].up("monolith"), 10, "the monolith back")
+
+
+def test_specialists_without_a_bartender(kitchens):
+    at = clean(run_page("02_specialists.py"))
+    clean(at.button(key="bartender-kill").click().run())
+    assert not kitchens["restaurant"].up("bartender")
+    at.button(key="brigade-show").click().run()
+    assert any('"bartender"' in str(j.value) or "bartender" in str(j.value) for j in at.json)
+
+
+def test_streaming_shows_each_services_own_tables(kitchens):
+    at = clean(run_page("03_streaming.py"))
+    clean(at.radio(key="streaming-db").set_value("billing").run())
+    assert any("billing · charges" in m.value for m in at.markdown)
+
+
+def test_scaling_spike_and_more_replicas(kitchens):
+    at = clean(run_page("04_scaling.py"))
+    clean(at.button(key="valentine").click().run())
+    assert kitchens["streaming"].control.get("/load").json()["running"]
+    clean(at.slider(key="recs-replicas").set_value(3).run())
+    wait_for(lambda: len(kitchens["streaming"].up("recommendations")) == 3, 10, "three recommendation replicas")
+
+
+def test_deploys_roll_out_a_new_billing(kitchens):
+    at = clean(run_page("05_deploys.py"))
+    clean(at.button(key="deploy-v2").click().run())
+    wait_for(lambda: {r["version"] for r in kitchens["streaming"].up("billing")} == {"v2"}
+             and not kitchens["streaming"].service("billing")["deploying"], 15, "billing v2 rolled out")
+
+
+def test_right_tool_shows_the_real_code(kitchens):
+    at = clean(run_page("06_right_tool.py"))
+    clean(at.radio(key="tool-service").set_value("users").run())
+    assert any("class Users" in c.value for c in at.code)
+    assert any("GET /users/{user_id}" in m.value for m in at.markdown)
+
+
+def test_premium_measures_a_hop_against_a_function_call(kitchens):
+    at = clean(run_page("07_premium.py"))
+    clean(at.button(key="premium-measure").click().run())
+    ratio = next(m for m in at.metric if m.label == "the network call costs")
+    assert float(ratio.value.split("×")[0].replace(",", "")) > 100
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_the_detective_game_checks_the_real_fault(kitchens, right):
+    kitchen = kitchens["streaming"]
+    at = clean(run_page("07_premium.py"))
+    clean(at.button(key="game-start").click().run())
+    cluster = kitchen.cluster()
+    culprits = [s["name"] for s in cluster["services"] if s["faults"]["latency_ms"] or s["faults"]["error_rate"]
+                or not any(r["state"] == "up" for r in s["replicas"])]
+    assert len(culprits) == 1, "exactly one service was given a hidden fault"
+    guess = culprits[0] if right else next(s for s in ("users", "billing", "streaming", "recommendations")
+                                           if s != culprits[0])
+    at.radio(key="game-guess").set_value(guess).run()
+    clean(at.button(key="game-accuse").click().run())
+    verdict = at.success if right else at.warning
+    assert verdict and culprits[0] in verdict[0].value, "the verdict names the real culprit"
+    assert not any(s["faults"]["latency_ms"] or s["faults"]["error_rate"] for s in kitchen.cluster()["services"])
+    wait_for(kitchen.all_up, 10, "every service up again after the game")
+
+
+def test_control_room_kills_and_restarts_billing(kitchens):
+    kitchen = kitchens["streaming"]
+    at = clean(run_page("control_room.py"))
     at.button(key="kill-billing").click().run()
-    assert not at.exception
-    assert app_env.service("billing")["replicas"][0]["state"] == "down"
-    at.button(key="restart-billing").click().run()
-    wait_for(lambda: app_env.up("billing"), 10, "billing back")
+    assert kitchen.service("billing")["replicas"][0]["state"] == "down"
+    clean(at.button(key="restart-billing").click().run())
+    wait_for(lambda: kitchen.up("billing"), 10, "billing back")
 
 
-def test_control_room_scales_recommendations(app_env: Kitchen):
-    at = run_page("control_room.py")
-    at.number_input(key="replicas-recommendations").set_value(3).run()
-    assert not at.exception
-    wait_for(lambda: len(app_env.up("recommendations")) == 3, 10, "three recommendation replicas")
+def test_control_room_scales_recommendations(kitchens):
+    at = clean(run_page("control_room.py"))
+    clean(at.number_input(key="replicas-recommendations").set_value(3).run())
+    wait_for(lambda: len(kitchens["streaming"].up("recommendations")) == 3, 10, "three recommendation replicas")

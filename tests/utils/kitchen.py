@@ -119,7 +119,8 @@ class Kitchen:
                 self.post(f"/services/{s['name']}/deploy", {"version": "v1"})
             self.post(f"/services/{s['name']}/restart")
             self.post(f"/services/{s['name']}/scale", {"replicas": 1})
-        wait_for(self.all_up, 10, "the kitchen to be back to one healthy replica each")
+        wait_for(lambda: self.all_up() and not any(s["deploying"] for s in self.cluster()["services"]), 15,
+                 "the kitchen to be back to one healthy replica each")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         """Stop the control plane with ``sig``; assert every process it started is gone."""

@@ -1,0 +1,140 @@
+"""Lesson 7: what the network costs (measured here), the switches that tame it, and the tracing detective game."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+import timeit
+
+import httpx
+import streamlit as st
+
+from lessons.app_state import kitchen_or_stop
+from lessons.experiments.common import act, cost_meter, show_notice
+from lessons.kitchen import KitchenClient
+from lessons.live import live_view, snapshot
+
+SUSPECTS = ["users", "recommendations", "billing", "streaming"]
+HIDDEN_FAULTS = [{"latency_ms": 400, "jitter_ms": 200}, {"error_rate": 0.6}, {"kill": True}]
+DEFAULT_RETRIES = 2
+SWITCHES = {
+    "timeouts": "Timeouts — without them a hanging service hangs the page too.",
+    "retries": "Retries — without them one dropped call is one failed answer.",
+    "circuit_breaker": "Circuit breaker — without it every request still waits on a service that is down.",
+    "fallbacks": "Fallbacks — without them one optional service failing fails the whole page.",
+}
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def measure_hop(client: KitchenClient, calls: int = 200) -> dict:
+    """A plain function call against a call over the network to a live service, both measured now."""
+    per_call_ns = min(timeit.repeat("add(2, 3)", globals={"add": add}, number=100_000, repeat=5)) / 100_000 * 1e9
+    users = next(s for s in client.cluster()["services"] if s["name"] == "users")
+    url = next(r["url"] for r in users["replicas"] if r["state"] == "up") + "/health"
+    timings = []
+    with httpx.Client(timeout=5) as http:  # one keep-alive connection, as a service would use
+        http.get(url)
+        for _ in range(calls):
+            began = time.perf_counter_ns()
+            http.get(url)
+            timings.append(time.perf_counter_ns() - began)
+    hop_ns = statistics.median(timings)
+    return {"function_ns": per_call_ns, "hop_ns": hop_ns, "ratio": hop_ns / per_call_ns, "calls": calls}
+
+
+def _measure(client: KitchenClient) -> None:
+    st.session_state["premium-measured"] = measure_hop(client)
+
+
+def _switch(client: KitchenClient, name: str) -> None:
+    on = st.session_state[f"switch-{name}"]
+    act(client.set_resilience, **{name: (DEFAULT_RETRIES if on else 0) if name == "retries" else on})
+
+
+def culprits(cluster: dict) -> list[str]:
+    """What the kitchen itself says is wrong: services with a fault set, or with no replica up."""
+    return [s["name"] for s in cluster["services"] if s["faults"]["latency_ms"] or s["faults"]["error_rate"]
+            or not any(r["state"] == "up" for r in s["replicas"])]
+
+
+def start_game(client: KitchenClient) -> None:
+    """Hide a fault on a random service and keep some traffic flowing; remember nothing the page shows."""
+    for name in SUSPECTS:
+        client.set_faults(name, latency_ms=0, jitter_ms=0, error_rate=0)
+        client.restart(name)
+    culprit, fault = random.choice(SUSPECTS), random.choice(HIDDEN_FAULTS)
+    if fault.get("kill"):
+        client.kill(culprit)
+    else:
+        client.set_faults(culprit, **fault)
+    client.start_load(15, 120)
+    st.session_state["game"] = {"culprit": culprit, "started": time.time(), "verdict": None}
+    snapshot.clear()
+
+
+def check_guess(client: KitchenClient) -> None:
+    game = st.session_state.get("game")
+    guess = st.session_state.get("game-guess")
+    if not game or not guess:
+        return
+    # the kitchen itself says where the fault is: the answer is checked against what was really injected
+    faulty = culprits(client.cluster())
+    game["verdict"] = "won" if guess in faulty else "lost"
+    game["truth"] = ", ".join(faulty) or "nobody (the fault was cleared meanwhile)"
+    for name in faulty:
+        client.set_faults(name, latency_ms=0, jitter_ms=0, error_rate=0)
+        client.restart(name)
+    client.stop_load()
+    snapshot.clear()
+
+
+def detective_game(client: KitchenClient) -> None:
+    st.subheader("The tracing detective")
+    game = st.session_state.get("game")
+    st.button("Hide a fault somewhere" if not game else "Play again", key="game-start", on_click=start_game,
+              args=(client,), type="primary")
+    if not game:
+        return
+    if game["verdict"] is None:
+        st.write("Something in the kitchen is slow or failing. Read the graph and the traces below, then name it.")
+        st.radio("The culprit is…", SUSPECTS, key="game-guess", horizontal=True, index=None)
+        st.button("Accuse", key="game-accuse", on_click=check_guess, args=(client,))
+    elif game["verdict"] == "won":
+        st.success(f"Right: it was {game['truth']}. The trace gave it away. The fault is cleared.")
+    else:
+        st.warning(f"Not this time: it was {game['truth']}. Look for the longest or the red bar in the waterfall. "
+                 "The fault is cleared; play again.")
+
+
+def premium() -> None:
+    client = kitchen_or_stop("streaming")
+    st.markdown("#### A function call against a network call")
+    st.button("Measure both on this machine", key="premium-measure", on_click=_measure, args=(client,))
+    measured = st.session_state.get("premium-measured")
+    if measured:
+        f, n, r = st.columns(3)
+        f.metric("a function call (median)", f"{measured['function_ns']:.0f} ns")
+        n.metric(f"a call to the users service (median of {measured['calls']})", f"{measured['hop_ns'] / 1e6:.2f} ms")
+        r.metric("the network call costs", f"{measured['ratio']:,.0f}× more")
+    st.markdown("#### The protections, one switch each")
+    switches = client.resilience()
+    cols = st.columns(len(SWITCHES))
+    for col, (name, meaning) in zip(cols, SWITCHES.items()):
+        col.toggle(name.replace("_", " "), value=bool(switches[name]), key=f"switch-{name}", help=meaning,
+                   on_change=_switch, args=(client, name))
+    hang, heal = st.columns(2)
+    hang.button("Make billing hang (8 s per call)", key="premium-hang", on_click=act,
+                args=(client.set_faults, "billing"), kwargs={"latency_ms": 8000, "notice":
+                "Billing now takes 8 s. With timeouts on, the page gives up on it after about a second; switch "
+                "timeouts off and send a request to feel the difference."}, width="stretch")
+    heal.button("Billing is fast again", key="premium-heal", on_click=act, args=(client.set_faults, "billing"),
+                kwargs={"latency_ms": 0}, width="stretch")
+    st.button("Send one request", key="premium-one", on_click=act, args=(client.entry_request,))
+    show_notice()
+    cost_meter(client.cluster(), "The cloud bill of this kitchen")
+    detective_game(client)
+    live_view(client.url, key="premium")

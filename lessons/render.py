@@ -1,0 +1,56 @@
+"""One renderer for every lesson: drawing, text, the live experiment, then progress and feedback.
+
+Lessons are data: ``lessons/content/NN_slug.md`` and ``assets/drawings/NN_slug.svg``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT, DRAWINGS = ROOT / "lessons" / "content", ROOT / "assets" / "drawings"
+
+LESSONS: list[tuple[str, str]] = [
+    ("01_day_one", "1 · Day one: one cook does everything"),
+    ("02_specialists", "2 · Hire specialists"),
+    ("03_streaming", "3 · The streaming service"),
+    ("04_scaling", "4 · Independent scaling"),
+    ("05_deploys", "5 · Independent deployments"),
+    ("06_right_tool", "6 · The right tool for each job"),
+    ("07_premium", "7 · The microservice premium"),
+    ("08_real_world", "8 · The real world"),
+    ("09_summary", "9 · Summary and quiz"),
+]
+TITLES = dict(LESSONS)
+
+
+def page_path(slug: str) -> str:
+    return f"pages/{slug}.py"
+
+
+def lesson_page(slug: str, experiment: Callable[[], None], heading: str = "Try it on the live kitchen") -> None:
+    """Render lesson ``slug``: its drawing and text, ``experiment`` on the live kitchen, then done / helpful."""
+    from lessons import progress  # Streamlit-only helpers, kept out of the figure tests' imports
+
+    title = TITLES[slug]
+    st.title(title)
+    drawing = DRAWINGS / f"{slug}.svg"
+    if drawing.exists():
+        st.image(str(drawing), width="stretch")
+    st.markdown((CONTENT / f"{slug}.md").read_text(encoding="utf-8"))
+    st.divider()
+    st.subheader(heading)
+    experiment()
+    st.divider()
+    done, helpful = st.columns(2)
+    with done:
+        progress.done_button(slug, title)
+    with helpful:
+        progress.helpful_widget(slug)
+    index = [s for s, _ in LESSONS].index(slug)
+    if index + 1 < len(LESSONS):
+        following = LESSONS[index + 1][0]
+        st.page_link(page_path(following), label=f"Next: {TITLES[following]}", icon=":material/arrow_forward:")
