@@ -32,19 +32,29 @@ def free_port() -> int:
 
 @pytest.fixture
 def app_server(tmp_path: Path):
-    """`streamlit run app.py` as the README says, with its own kitchen port."""
+    """`streamlit run app.py` as the README says, with its own kitchen ports; every kitchen it started is gone after."""
     port, kitchen_port = free_port(), free_port()
+    others = {name: f"http://127.0.0.1:{free_port()}" for name in ("RESTAURANT", "RESTAURANT_MONOLITH", "STREAMING_MONOLITH")}
     env = {**os.environ, "KITCHEN_CONTROL_URL": f"http://127.0.0.1:{kitchen_port}",
-           "KITCHEN_DATA_ROOT": str(tmp_path / "data")}
+           "KITCHEN_DATA_ROOT": str(tmp_path / "data"), **{f"KITCHEN_{k}_URL": v for k, v in others.items()}}
     log = open(tmp_path / "streamlit.log", "wb")
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/_stcore/health").status_code == 200, 30, "Streamlit")
     yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{kitchen_port}", server
     if server.poll() is None:
-        server.kill()
+        server.kill()  # even a kill -9 of the app must not leave its kitchens behind
         server.wait()
     log.close()
+    for url in [f"http://127.0.0.1:{kitchen_port}", *others.values()]:
+        wait_for(lambda: not answers(url), 10, f"the kitchen at {url} to stop with the app")
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=0.5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def kitchen_pids(control_url: str) -> set[int]:
@@ -114,3 +124,42 @@ def test_the_control_room_shows_a_kill_and_a_scale_live(app_server):
         page.screenshot(path=str(ARTIFACTS / "control-room.png"), full_page=True)
     assert sum(r["state"] == "up" for s in httpx.get(f"{control_url}/cluster").json()["services"]
                if s["name"] == "recommendations" for r in s["replicas"]) == 3
+
+
+LESSON_LINKS = ["1 · Day one", "2 · Hire specialists", "3 · The streaming service", "4 · Independent scaling",
+                "5 · Independent deployments", "6 · The right tool", "7 · The microservice premium", "8 · The real world",
+                "9 · Summary and quiz", "Control room", "Home"]
+
+
+def no_errors(page) -> None:
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("[data-testid=stAlertContentError]").count() == 0
+
+
+def test_every_page_then_quiz_rating_and_progress_survive_a_reload(app_server):
+    url, _control_url, _server = app_server
+    with browser_page(url, 1500, 1400) as page:
+        for link in LESSON_LINKS:
+            page.get_by_role("link", name=link).first.click()
+            page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+            page.wait_for_selector("[data-testid=stSkeleton]", state="detached", timeout=30_000)
+            no_errors(page)
+            page.screenshot(path=str(ARTIFACTS / f"page-{link.split(' · ')[-1].lower().replace(' ', '-')}.png"))
+        page.get_by_role("link", name="9 · Summary and quiz").first.click()
+        page.wait_for_selector("text=Your progress, and the quiz", timeout=30_000)
+        question = page.get_by_role("radiogroup").first
+        question.get_by_role("radio").first.check(force=True)
+        page.get_by_role("button", name="Check").first.click()
+        page.wait_for_selector("[data-testid=stAlert]", timeout=10_000)
+        feedback = page.locator("[data-testid=stAlert]").first.inner_text()
+        page.get_by_role("button", name="I've done this lesson").click()
+        page.wait_for_selector("text=Done", timeout=10_000)
+        page.locator("[data-testid=stFeedback] button, [data-testid=stButtonGroup] button").first.click()
+        page.wait_for_selector("text=Thanks", timeout=10_000)
+        assert "learner=" in page.url
+        page.reload()
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        page.wait_for_selector("text=Thanks", timeout=15_000)
+        page.wait_for_selector("text=1 of 9 lessons done", timeout=15_000)
+        assert page.locator("[data-testid=stAlert]").first.inner_text() == feedback, "the quiz answer is remembered"
+        page.screenshot(path=str(ARTIFACTS / "summary-after-reload.png"))
