@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
 import psutil
@@ -139,6 +140,9 @@ def no_errors(page) -> None:
 def test_every_page_then_quiz_rating_and_progress_survive_a_reload(app_server):
     url, _control_url, _server = app_server
     with browser_page(url, 1500, 1400) as page:
+        elsewhere: list[str] = []
+        page.on("request", lambda request: None if urlparse(request.url).hostname in ("127.0.0.1", "localhost")
+                or request.url.startswith(("data:", "blob:")) else elsewhere.append(request.url))
         for link in LESSON_LINKS:
             page.get_by_role("link", name=link).first.click()
             page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
@@ -163,3 +167,4 @@ def test_every_page_then_quiz_rating_and_progress_survive_a_reload(app_server):
         page.wait_for_selector("text=1 of 9 lessons done", timeout=15_000)
         assert page.locator("[data-testid=stAlert]").first.inner_text() == feedback, "the quiz answer is remembered"
         page.screenshot(path=str(ARTIFACTS / "summary-after-reload.png"))
+        assert not elsewhere, f"the browser fetched from outside this machine: {elsewhere[:5]}"

@@ -134,3 +134,33 @@ def test_control_room_scales_recommendations(kitchens):
     at = clean(run_page("control_room.py"))
     clean(at.number_input(key="replicas-recommendations").set_value(3).run())
     wait_for(lambda: len(kitchens["streaming"].up("recommendations")) == 3, 10, "three recommendation replicas")
+
+
+def test_a_dead_kitchen_is_said_plainly_and_can_be_restarted(monkeypatch, tmp_path):
+    """The app's own kitchen dies: the page says so (no traceback) and its button starts a new one."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("KITCHEN_CONTROL_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("KITCHEN_DATA_ROOT", str(tmp_path))
+    from lessons.app_state import kitchen
+    kitchen.clear()
+    try:
+        at = clean(run_page("control_room.py"))
+        owned = kitchen("streaming").process
+        assert owned is not None, "the app started the kitchen itself"
+        owned.kill()  # the control plane dies; its replicas go with it
+        owned.wait()
+        at.run()
+        assert not at.exception
+        assert at.error and "not running" in at.error[0].value
+        clean(at.button(key="restart-kitchen-streaming").click().run())
+        assert kitchen("streaming").healthy()
+    finally:
+        started = kitchen("streaming").process
+        if started is not None and started.poll() is None:
+            started.terminate()  # SIGTERM: it stops every replica it started, then exits
+            started.wait(timeout=15)
+        kitchen.clear()
