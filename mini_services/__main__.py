@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import secrets
 import socket
 import sys
 from pathlib import Path
@@ -27,6 +29,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     serve.add_argument("--port", type=int, default=settings.control_port, help="control plane port (default %(default)s)")
     serve.add_argument("--data-dir", type=Path, default=None,
                        help="where each service keeps its SQLite file (default: under %s)" % settings.data_root)
+    serve.add_argument("--share", action="store_true",
+                       help="serve a class: listen beyond 127.0.0.1; changes need the instructor's key "
+                            "(KITCHEN_INSTRUCTOR_KEY, or one generated and printed once)")
     serve.add_argument("--owner-pid", type=int, default=None, help=argparse.SUPPRESS)  # stop when this process ends
     return parser.parse_args(argv)
 
@@ -37,14 +42,23 @@ def serve(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = (args.data_dir or settings.data_root / f"{args.topology}-{args.architecture}").resolve()
+    host = "0.0.0.0" if args.share else settings.host
     try:  # bind before anything starts, so a busy port fails at once and starts nothing
-        sock = socket.create_server((settings.host, args.port))
+        sock = socket.create_server((host, args.port))
     except OSError as exc:
-        sys.exit(f"cannot listen on {settings.host}:{args.port}: {exc.strerror} (is a kitchen already running?)")
+        sys.exit(f"cannot listen on {host}:{args.port}: {exc.strerror} (is a kitchen already running?)")
     control_url = f"http://127.0.0.1:{sock.getsockname()[1]}"  # --port 0 picks a free port
-    app = create_app(TOPOLOGIES[args.topology], args.architecture, data_dir, control_url, args.owner_pid)
+    key = None
+    if args.share:
+        key = os.environ.get("KITCHEN_INSTRUCTOR_KEY") or secrets.token_urlsafe(16)
+    app = create_app(TOPOLOGIES[args.topology], args.architecture, data_dir, control_url, args.owner_pid, key)
     print(f"Microservices Kitchen: {args.topology} ({args.architecture}) control plane on {control_url}, "
           f"data in {data_dir}", flush=True)
+    if args.share and not os.environ.get("KITCHEN_INSTRUCTOR_KEY"):
+        print(f"Shared with the class on port {sock.getsockname()[1]} of every address of this machine. "
+              f"Instructor key (shown this once): {key}", flush=True)
+    elif args.share:
+        print("Shared with the class; changes need the key in KITCHEN_INSTRUCTOR_KEY.", flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False, loop="uvloop", http="httptools",
                             timeout_graceful_shutdown=3)
     uvicorn.Server(config).run(sockets=[sock])

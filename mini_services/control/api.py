@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import os
 import time
@@ -40,7 +41,7 @@ from mini_services.control.models import (
 )
 from mini_services.control.spans import SpanStore
 from mini_services.control.supervisor import NoReplicaUp, Supervisor, UnknownReplica, UnknownService
-from mini_services.kit.app import OWN_TRACING_ONLY
+from mini_services.kit.app import OWN_TRACING_ONLY, send_json
 from mini_services.kit.knobs import Resilience
 from mini_services.settings import settings
 from mini_services.topologies import Topology
@@ -68,9 +69,40 @@ async def _exit_when_owner_dies(owner_pid: int) -> None:
             return
 
 
+class InstructorKeyMiddleware:
+    """A shared kitchen: every call that changes it needs ``Authorization: Bearer <instructor key>``.
+
+    Reads need no key. Missing key: 401; wrong key: 403. Spans are taken from this machine only.
+    """
+
+    READS = ("GET", "HEAD", "OPTIONS")
+
+    def __init__(self, app, key: str):
+        self.app, self.key = app, key.encode()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in self.READS:
+            return await self.app(scope, receive, send)
+        if scope["path"] == "/v1/traces":
+            local = (scope.get("client") or ("",))[0] in ("127.0.0.1", "::1")
+            return await (self.app(scope, receive, send) if local else
+                          send_json(send, 403, {"detail": "spans are accepted from this machine only"}))
+        sent = dict(scope["headers"]).get(b"authorization", b"")
+        if not sent:
+            return await send_json(send, 401, {"detail": "this kitchen is shared with a class: changing it needs the "
+                                                         "instructor's key (Authorization: Bearer <key>)"})
+        scheme, _, given = sent.partition(b" ")
+        if scheme.lower() != b"bearer" or not hmac.compare_digest(given.strip(), self.key):
+            return await send_json(send, 403, {"detail": "that is not the instructor's key: only the instructor can "
+                                                         "change the shared kitchen; ask for a private kitchen"})
+        await self.app(scope, receive, send)
+
+
 def create_app(topology: Topology, architecture: str, data_dir: Path, control_url: str,
-               owner_pid: int | None = None) -> FastAPI:
-    supervisor = Supervisor(topology, architecture, data_dir, control_url)
+               owner_pid: int | None = None, instructor_key: str | None = None) -> FastAPI:
+    """The control plane; with ``instructor_key`` it is shared: its gateway listens beyond loopback too."""
+    supervisor = Supervisor(topology, architecture, data_dir, control_url,
+                            gateway_host="0.0.0.0" if instructor_key else "127.0.0.1")
     spans = SpanStore(settings.span_window)
     load = LoadGenerator(lambda: (supervisor.next_entry_url(), supervisor.entry()))
 
@@ -212,7 +244,14 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
         """Stop sending."""
         return await load.stop()
 
+    @kitchen.post("/auth/check")
+    async def check_key() -> dict:
+        """Answers 200 when the request carries the instructor's key (or the kitchen is not shared)."""
+        return {"ok": True, "shared": instructor_key is not None}
+
     for router in (kitchen, services, knobs, observe, loadgen):
         app.include_router(router)
+    if instructor_key:
+        app.add_middleware(InstructorKeyMiddleware, key=instructor_key)
     app.state.supervisor, app.state.spans, app.state.load = supervisor, spans, load
     return app

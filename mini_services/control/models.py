@@ -48,6 +48,7 @@ class Cluster(BaseModel):
     gateway_url: str
     entry: Entry
     self_healing: bool
+    shared: bool  # served to a class: changes need the instructor's key
     services: list[ServiceView]
 
 

@@ -96,13 +96,13 @@ def _die_with_parent() -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _listening_socket(port: int) -> socket.socket:
+def _listening_socket(port: int, host: str = "127.0.0.1") -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind(("127.0.0.1", port))
+        sock.bind((host, port))
     except OSError:
-        sock.bind(("127.0.0.1", 0))  # the old port was taken meanwhile: any free one
+        sock.bind((host, 0))  # the old port was taken meanwhile: any free one
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
@@ -111,8 +111,10 @@ def _listening_socket(port: int) -> socket.socket:
 class Supervisor:
     """Owns every replica process of one kitchen and the knobs they run with."""
 
-    def __init__(self, topology: Topology, architecture: str, data_dir: Path, control_url: str):
+    def __init__(self, topology: Topology, architecture: str, data_dir: Path, control_url: str,
+                 gateway_host: str = "127.0.0.1"):
         self.topology, self.architecture = topology, architecture
+        self.gateway_host = gateway_host  # beyond loopback only when the kitchen is shared with a class
         self.data_dir, self.control_url = data_dir, control_url
         stations = [topology.monolith_capacity] if architecture == MONOLITH else list(topology.stations)
         self.services: dict[str, Service] = {s.name: Service(s) for s in stations}
@@ -176,6 +178,7 @@ class Supervisor:
     def cluster(self) -> Cluster:
         return Cluster(topology=self.topology.name, architecture=self.architecture, gateway=self.gateway,
                        gateway_url=self.gateway_url(), self_healing=self.self_healing, entry=self.entry(),
+                       shared=self.gateway_host != "127.0.0.1",
                        services=[self.view(n) for n in self.services])
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -321,7 +324,7 @@ class Supervisor:
         return replica
 
     def _spawn(self, service: Service, replica: Replica) -> None:
-        sock = _listening_socket(replica.port)
+        sock = _listening_socket(replica.port, self.gateway_host if service.name == self.gateway else "127.0.0.1")
         replica.port = sock.getsockname()[1]
         replica.version, replica.bad = service.version, service.bad_version
         spec = {"service": service.name, "replica_id": replica.id, "topology": self.topology.name,

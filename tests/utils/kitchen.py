@@ -44,14 +44,16 @@ def alive(pid: int) -> bool:
 class Kitchen:
     """One running kitchen: its control plane process, an HTTP client for it, and one for its gateway."""
 
-    def __init__(self, topology: str, data_dir: Path, architecture: str = "microservices"):
+    def __init__(self, topology: str, data_dir: Path, architecture: str = "microservices",
+                 args: tuple[str, ...] = (), env: dict[str, str] | None = None):
         self.topology, self.architecture = topology, architecture
         self.log = open(data_dir / "serve.log", "wb")
         began = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mini_services", "serve", "--topology", topology, "--architecture", architecture,
-             "--port", "0", "--data-dir", str(data_dir)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
+             "--port", "0", "--data-dir", str(data_dir), *args],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL, bufsize=0,
+            env={**os.environ, **(env or {})})
         self.pids_seen: set[int] = set()
         try:
             self.url = self._read_url(timeout=15)
@@ -64,10 +66,14 @@ class Kitchen:
         self.startup_s = time.monotonic() - began
         self.gateway = httpx.Client(base_url=self.cluster()["gateway_url"], timeout=10)
 
-    def _read_url(self, timeout: float) -> str:
+    def read_line(self, timeout: float) -> str:
+        """The next line ``serve`` prints on its standard output."""
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         assert ready, "serve printed nothing"
-        line = self.process.stdout.readline().decode()
+        return self.process.stdout.readline().decode()
+
+    def _read_url(self, timeout: float) -> str:
+        line = self.read_line(timeout)
         assert "http://" in line, f"unexpected first line from serve: {line!r}"
         return line.split(" on ", 1)[1].split(",", 1)[0].strip()
 
