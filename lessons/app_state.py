@@ -42,11 +42,25 @@ def kitchen(name: str = "streaming") -> KitchenClient:
     return start_kitchen(kitchen_url(name), topology=topology, architecture=architecture)
 
 
+def wants_private() -> bool:
+    return bool(st.session_state.get("private"))
+
+
+def _session_kitchen(name: str) -> KitchenClient:
+    """This browser session's view of kitchen ``name``: its private one if asked for, with its key."""
+    if name == "streaming" and wants_private():
+        from lessons.private import private_kitchens
+        from lessons.progress import learner_id
+
+        return private_kitchens().get(learner_id())
+    with st.spinner(f"Starting the live {name} kitchen… (a few seconds: every service is a real process)"):
+        return kitchen(name).with_key(st.session_state.get("instructor_key"))
+
+
 def kitchen_or_stop(name: str = "streaming") -> KitchenClient:
     """The kitchen, or a plain message with a restart button (never a traceback), and the page stops."""
     try:
-        with st.spinner(f"Starting the live {name} kitchen… (a few seconds: every service is a real process)"):
-            client = kitchen(name)
+        client = _session_kitchen(name)
         if not client.healthy():
             raise KitchenUnavailable(f"the kitchen at {client.url} stopped answering")
         return client
@@ -54,3 +68,29 @@ def kitchen_or_stop(name: str = "streaming") -> KitchenClient:
         st.error(f"The live {name} kitchen is not running: {problem}")
         st.button("Restart the kitchen", key=f"restart-kitchen-{name}", on_click=kitchen.clear, type="primary")
         st.stop()
+
+
+def kitchen_sidebar() -> None:
+    """Which kitchen this browser is looking at; the private-kitchen switch; the instructor's key when shared."""
+    with st.sidebar:
+        st.toggle("My own private kitchen", key="private",
+                  help="A streaming kitchen of your own to break, instead of the class's shared one. "
+                       "It stops after a while with no page open on it.")
+        try:
+            client = _session_kitchen("streaming")
+            shared = client.cluster()["shared"]
+        except KitchenUnavailable as problem:
+            st.warning(f"No kitchen to show: {problem}")
+            return
+        if wants_private():
+            st.caption(f"You are looking at **your private kitchen** ({client.url}).")
+            return
+        if not shared:
+            st.caption(f"You are looking at **the kitchen on this machine** ({client.url}).")
+            return
+        st.text_input("Instructor's key", type="password", key="instructor_key",
+                      help="Only the instructor changes the shared kitchen; everyone sees it live.")
+        if st.session_state.get("instructor_key") and client.key_works():
+            st.caption(f"**Shared class kitchen** ({client.url}) · you are driving it.")
+        else:
+            st.caption(f"**Shared class kitchen** ({client.url}) · watching; changes need the instructor's key.")

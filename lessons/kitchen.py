@@ -7,6 +7,7 @@ kitchen notices within a second and stops every process it started.
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -25,23 +26,45 @@ class KitchenUnavailable(RuntimeError):
     """The control plane does not answer (and could not be started)."""
 
 
+class NotAllowed(RuntimeError):
+    """A shared kitchen refused a change: it needs the instructor's key."""
+
+
 @dataclass
 class KitchenClient:
     """A typed little client of the control plane's HTTP API (one shared instance per app)."""
 
     url: str
     process: subprocess.Popen | None = None  # set when this app started the kitchen itself
+    key: str | None = None  # the instructor's key, sent with every change to a shared kitchen
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(base_url=self.url, timeout=5)
 
+    def with_key(self, key: str | None) -> "KitchenClient":
+        """The same client (one connection pool) for one browser session, carrying its key."""
+        mine = copy.copy(self)
+        mine.key = key or None
+        return mine
+
     def _call(self, method: str, path: str, **kwargs) -> dict | list:
+        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
         try:
-            answer = self.http.request(method, path, **kwargs)
+            answer = self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise KitchenUnavailable(f"the kitchen at {self.url} does not answer ({type(exc).__name__})") from exc
+        if answer.status_code in (401, 403):
+            raise NotAllowed(answer.json().get("detail", "only the instructor can change this kitchen"))
         answer.raise_for_status()
         return answer.json()
+
+    def key_works(self) -> bool:
+        """Does this client's key open the kitchen? (Always, for a kitchen that is not shared.)"""
+        try:
+            self._call("POST", "/auth/check", json={})
+        except NotAllowed:
+            return False
+        return True
 
     def healthy(self) -> bool:
         try:
@@ -109,7 +132,7 @@ class KitchenClient:
 
 
 def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", architecture: str = "microservices",
-                  timeout_s: float = 20) -> KitchenClient:
+                  timeout_s: float = 20, data_dir: Path | None = None) -> KitchenClient:
     """Attach to the kitchen at ``url``, or start one there owned by this process; answer once it is all up."""
     client = KitchenClient(url)
     if client.healthy():
@@ -117,7 +140,7 @@ def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", architect
     port = urlparse(url).port or 8700
     client.process = subprocess.Popen(
         [sys.executable, "-m", "mini_services", "serve", "--topology", topology, "--architecture", architecture,
-         "--port", str(port),
+         "--port", str(port), *(["--data-dir", str(data_dir)] if data_dir else []),
          "--owner-pid", str(os.getpid())],
         cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout_s

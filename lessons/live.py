@@ -16,10 +16,19 @@ from lessons.kitchen import KitchenClient, KitchenUnavailable
 REFRESH = timedelta(seconds=1)
 
 
+@st.cache_resource(show_spinner=False)
+def reader(url: str) -> KitchenClient:
+    """One keep-alive client per kitchen for the live view (a new client per read costs tens of ms)."""
+    return KitchenClient(url)
+
+
 @st.cache_data(ttl=1, show_spinner=False)
 def snapshot(url: str) -> dict:
-    """Everything the live view draws, read once per second per kitchen."""
-    client = KitchenClient(url)
+    """Everything the live view draws, read once per second per kitchen (which also keeps a private one alive)."""
+    from lessons.private import private_kitchens
+
+    private_kitchens().touch(url)
+    client = reader(url)
     return {"cluster": client.cluster(), "graph": client.graph(window_s=10), "traces": client.traces(limit=15),
             "load": client.load()}
 

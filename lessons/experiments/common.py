@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lessons.kitchen import KitchenUnavailable
+from lessons.kitchen import KitchenUnavailable, NotAllowed
 from lessons.live import snapshot
 
 # The one assumption on the cost meter, said out loud wherever it is used: memory is measured, this is not.
@@ -29,6 +29,9 @@ def act(action: Callable, *args, notice: str = "", **kwargs) -> None:
         action(*args, **kwargs)
     except KitchenUnavailable as problem:
         say(f"The kitchen did not answer: {problem}")
+        return
+    except NotAllowed as refusal:
+        say(f"Not allowed: {refusal}. Switch on *My own private kitchen* in the sidebar to break things yourself.")
         return
     snapshot.clear()  # the next tick shows the change, not a second-old picture
     if notice:

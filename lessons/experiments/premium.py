@@ -95,14 +95,14 @@ def check_guess(client: KitchenClient) -> None:
 def detective_game(client: KitchenClient) -> None:
     st.subheader("The tracing detective")
     game = st.session_state.get("game")
-    st.button("Hide a fault somewhere" if not game else "Play again", key="game-start", on_click=start_game,
-              args=(client,), type="primary")
+    st.button("Hide a fault somewhere" if not game else "Play again", key="game-start", on_click=act,
+              args=(start_game, client), type="primary")
     if not game:
         return
     if game["verdict"] is None:
         st.write("Something in the kitchen is slow or failing. Read the graph and the traces below, then name it.")
         st.radio("The culprit is…", SUSPECTS, key="game-guess", horizontal=True, index=None)
-        st.button("Accuse", key="game-accuse", on_click=check_guess, args=(client,))
+        st.button("Accuse", key="game-accuse", on_click=act, args=(check_guess, client))
     elif game["verdict"] == "won":
         st.success(f"Right: it was {game['truth']}. The trace gave it away. The fault is cleared.")
     else:

@@ -3,59 +3,21 @@ kitchen, shows it, and leaves no process behind when Streamlit stops."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
-import socket
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
 import psutil
 import pytest
 
-from tests.utils.kitchen import ROOT, alive, wait_for
-
-playwright = pytest.importorskip("playwright.sync_api")  # listed in requirements.txt: never skipped in CI
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.browser.browser import ARTIFACTS, browser_page, running_app, svg_text_appears
+from tests.utils.kitchen import alive, wait_for
 
 
 @pytest.fixture
-def app_server(tmp_path: Path):
-    """`streamlit run app.py` as the README says, with its own kitchen ports; every kitchen it started is gone after."""
-    port, kitchen_port = free_port(), free_port()
-    others = {name: f"http://127.0.0.1:{free_port()}" for name in ("RESTAURANT", "RESTAURANT_MONOLITH", "STREAMING_MONOLITH")}
-    env = {**os.environ, "KITCHEN_CONTROL_URL": f"http://127.0.0.1:{kitchen_port}",
-           "KITCHEN_DATA_ROOT": str(tmp_path / "data"), **{f"KITCHEN_{k}_URL": v for k, v in others.items()}}
-    log = open(tmp_path / "streamlit.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/_stcore/health").status_code == 200, 30, "Streamlit")
-    yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{kitchen_port}", server
-    if server.poll() is None:
-        server.kill()  # even a kill -9 of the app must not leave its kitchens behind
-        server.wait()
-    log.close()
-    for url in [f"http://127.0.0.1:{kitchen_port}", *others.values()]:
-        wait_for(lambda: not answers(url), 10, f"the kitchen at {url} to stop with the app")
-
-
-def answers(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=0.5).status_code == 200
-    except httpx.HTTPError:
-        return False
+def app_server(tmp_path):
+    with running_app(tmp_path) as app:
+        yield app
 
 
 def kitchen_pids(control_url: str) -> set[int]:
@@ -63,21 +25,6 @@ def kitchen_pids(control_url: str) -> set[int]:
     control = {c.pid for c in psutil.net_connections("tcp") if c.laddr and c.laddr.port == int(control_url.rsplit(":", 1)[1])
                and c.status == psutil.CONN_LISTEN and c.pid}
     return control | {r["pid"] for s in cluster["services"] for r in s["replicas"] if r["pid"]}
-
-
-@contextlib.contextmanager
-def browser_page(url: str, width: int = 1400, height: int = 1000):
-    """Headless Debian Chromium on the app's address, once Streamlit has finished its first run."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(url)
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
-        yield page
-        browser.close()
 
 
 def test_the_home_page_starts_and_shows_the_live_kitchen_and_ctrl_c_stops_it(app_server):
@@ -96,20 +43,13 @@ def test_the_home_page_starts_and_shows_the_live_kitchen_and_ctrl_c_stops_it(app
     wait_for(lambda: not any(alive(p) for p in pids), 10, "the kitchen to stop with Streamlit")
 
 
-def svg_text_appears(page, text: str, timeout_ms: int) -> None:
-    """Wait until a plotly chart draws ``text`` (charts are SVG: their words are in <text> elements)."""
-    page.wait_for_function(
-        "t => [...document.querySelectorAll('svg text')].some(e => e.textContent.includes(t))", arg=text,
-        timeout=timeout_ms)
-
-
 def test_the_control_room_shows_a_kill_and_a_scale_live(app_server):
     url, control_url, _server = app_server
     # open the app as a teacher does (its address), then the Control room from the navigation;
     # a fresh server's first visit straight to /control-room shows Streamlit's spurious
     # "Page not found" dialog (streamlit/streamlit#9992)
     with browser_page(url, 1600, 1200) as page:
-        page.get_by_role("link", name="Control room").click()
+        page.get_by_role("link", name="Control room", exact=True).click()
         page.wait_for_selector("h1:has-text('Control room')")
         svg_text_appears(page, "billing", 10_000)
         httpx.post(f"{control_url}/load", json={"rps": 10, "duration_s": 60}).raise_for_status()
