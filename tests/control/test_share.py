@@ -5,7 +5,7 @@ from __future__ import annotations
 import psutil
 import pytest
 
-from tests.utils.kitchen import Kitchen
+from tests.utils.kitchen import Kitchen, wait_for
 
 KEY = "class-of-2026-secret"
 CHANGES = [("POST", "/services/billing/kill", {}), ("POST", "/services/billing/scale", {"replicas": 2}),
@@ -14,9 +14,11 @@ CHANGES = [("POST", "/services/billing/kill", {}), ("POST", "/services/billing/s
            ("POST", "/services/billing/deploy", {"version": "v2"}), ("PUT", "/self-healing", {"enabled": True})]
 
 
-@pytest.fixture
-def shared(tmp_path):
-    kitchen = Kitchen("streaming", tmp_path, args=("--share",), env={"KITCHEN_INSTRUCTOR_KEY": KEY})
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One shared kitchen for this module (each change below is harmless to the next)."""
+    kitchen = Kitchen("streaming", tmp_path_factory.mktemp("shared"), args=("--share",),
+                      env={"KITCHEN_INSTRUCTOR_KEY": KEY})
     yield kitchen
     kitchen.stop()
 
@@ -36,6 +38,9 @@ def test_a_change_needs_the_key(shared: Kitchen, method, path, body):
 
 
 def test_reads_need_no_key_and_spans_still_flow(shared: Kitchen):
+    shared.control.post("/services/billing/restart", json={}, headers={"Authorization": f"Bearer {KEY}"})
+    wait_for(lambda: shared.all_up() and not any(s["deploying"] for s in shared.cluster()["services"]), 15,
+             "the shared kitchen whole again")
     cluster = shared.cluster()
     assert cluster["shared"] is True
     answer = shared.entry()
