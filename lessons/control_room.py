@@ -1,52 +1,125 @@
 """The Control room: every switch of the live kitchen on one page, for a teacher at the projector.
 
 Buttons act through callbacks (outside the live fragment), then the fragment shows the result
-within a second.
+within a second. Scenarios are the story scripts of ``mini_services/scenarios/*.toml``:
+
+    selectbox + Play / Pause / Reset ──▶ scenario_player(url)   one per kitchen, shared by every tab
+                                           └─ its own thread does each step at its time (never st.*)
+    scenario_story(url)  a small 1 s fragment of its own (not nested) that only reads player.state()
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import streamlit as st
 
 from lessons.experiments.common import act as _act
 from lessons.experiments.common import say as _say
 from lessons.experiments.common import show_notice
-from lessons.kitchen import KitchenClient
-from lessons.live import live_view
+from lessons.kitchen import KitchenClient, KitchenUnavailable
+from lessons.live import live_view, snapshot
+from mini_services.scenario import SCENARIO_DIR, Scenario, ScenarioError, ScenarioPlayer, load_scenario, read_scenario
 
-SCENARIOS = {
-    "Valentine's Day spike": "Everyone wants romance at once: 60 home pages a second for 30 s. Recommendations buckles; "
-                             "add replicas to it and watch p95 fall.",
-    "Billing outage": "Billing is killed. People can still watch; they just can't see or change their plan.",
-    "Slow network": "Every hop gains 150–250 ms. Watch the waterfall stretch.",
-    "Bad deploy": "Billing v2 ships with a bug and fails every request. Roll it back.",
-}
+STATUS = {"ready": "⏹", "playing": "▶", "paused": "⏸", "finished": "✓", "failed": "✗", "stopped": "⏹"}
 
 
-def play(client: KitchenClient, scenario: str) -> None:
-    if scenario == "Valentine's Day spike":
-        client.start_load(rps=60, duration_s=30)
-    elif scenario == "Billing outage":
-        client.kill("billing")
-    elif scenario == "Slow network":
-        for service in client.cluster()["services"]:
-            client.set_faults(service["name"], latency_ms=150, jitter_ms=100)
-    elif scenario == "Bad deploy":
-        client.deploy("billing", "v2", bad=True)
-    _say(f"{scenario}: {SCENARIOS[scenario]}")
+@st.cache_resource(show_spinner=False)
+def scenario_player(url: str) -> ScenarioPlayer:
+    """One player per kitchen for every tab: everyone sees the same story playing."""
+    return ScenarioPlayer(url)
 
 
-def reset_all(client: KitchenClient) -> None:
-    client.stop_load()
-    for service in client.cluster()["services"]:
-        name = service["name"]
-        client.set_faults(name, latency_ms=0, jitter_ms=0, error_rate=0)
-        if service["version"] != "v1":
-            client.deploy(name, "v1")
-        client.restart(name)
-        client.scale(name, 1)
-    client.set_resilience(timeouts=True, timeout_ms=1000, retries=2, circuit_breaker=True, fallbacks=True)
-    _say("Everything is back to normal: one healthy replica each, no faults, no load.")
+def _may_drive(client: KitchenClient) -> bool:
+    """Only whoever may change the kitchen plays, pauses or resets its story (a shared kitchen needs the key)."""
+    try:
+        if client.key_works():
+            return True
+    except KitchenUnavailable as problem:
+        _say(f"The kitchen did not answer: {problem}")
+        return False
+    _say("Not allowed: only the instructor plays scenarios on the shared kitchen. Switch on *My own private "
+         "kitchen* in the sidebar to play one yourself.")
+    return False
+
+
+def play(client: KitchenClient, name: str) -> None:
+    """Play: start the picked scenario from its first step, or go on with it when paused."""
+    if not _may_drive(client):
+        return
+    try:
+        scenario_player(client.url).play(load_scenario(name), key=client.key)
+    except ScenarioError as problem:
+        _say(f"The scenario cannot play: {problem}")
+        return
+    snapshot.clear()
+
+
+def pause(client: KitchenClient) -> None:
+    """Pause: no further step until Play (the kitchen stays as it is, load included)."""
+    if _may_drive(client):
+        scenario_player(client.url).pause()
+
+
+def reset(client: KitchenClient) -> None:
+    """Reset: heal the whole kitchen and rewind the scenario to its first step."""
+    if not _may_drive(client):
+        return
+    try:
+        scenario_player(client.url).reset(key=client.key)
+    except ScenarioError as problem:
+        _say(f"The kitchen could not be healed: {problem}")
+        return
+    snapshot.clear()
+    _say("Everything is back to normal: one healthy replica each on v1, no faults, no load, default protections.")
+
+
+@st.fragment(run_every=timedelta(seconds=1))
+def scenario_story(url: str) -> None:
+    """The playing scenario: how far it is, and every narration line so far (render-only)."""
+    state = scenario_player(url).state()
+    if state.scenario is None:
+        st.caption("Pick a scenario and press Play: each step happens at its time, with a line to read out.")
+        return
+    scenario, steps = state.scenario, len(state.scenario.steps)
+    st.progress(min(1.0, state.elapsed_s / scenario.length_s) if scenario.length_s else 1.0,
+                text=f"{STATUS[state.status]} **{scenario.name}** · {state.status} · {state.elapsed_s:.0f} s of "
+                     f"{scenario.length_s:g} s · step {state.done} of {steps}")
+    for said in state.narration:
+        st.markdown(f"`{said.at_s:4.0f} s` {said.step.say} :gray[({said.step.summary()})]")
+    if state.error:
+        st.warning(f"The scenario stopped: {state.error}")
+    elif state.done < steps and state.status in ("playing", "paused"):
+        st.caption(f"next step at {scenario.steps[state.done].at_s:g} s")
+
+
+def scenario_controls(client: KitchenClient, cluster: dict) -> None:
+    """Pick a scenario of this kitchen; Play, Pause, Reset; send one request by hand."""
+    scenarios: dict[str, Scenario] = {}
+    for path in sorted(SCENARIO_DIR.glob("*.toml")):  # one broken file must not hide the others
+        try:
+            scenario = read_scenario(path)
+        except ScenarioError as problem:
+            st.warning(f"A scenario file is skipped: {problem}")
+            continue
+        if scenario.topology == cluster["topology"]:
+            scenarios[path.stem] = scenario
+    playing = scenario_player(client.url).state().scenario
+    stems = list(scenarios)
+    current = next((i for i, stem in enumerate(stems) if scenarios[stem] == playing), 0)
+    row = st.columns([3, 1, 1, 1, 2], vertical_alignment="bottom")
+    picked = row[0].selectbox("Scenario", stems, index=current, key="scenario-pick",
+                              format_func=lambda stem: f"{scenarios[stem].name} ({scenarios[stem].length_s:g} s)")
+    row[1].button("Play", key="scenario-play", on_click=play, args=(client, picked), type="primary",
+                  help="Start the story (or go on with it when paused)", width="stretch", disabled=picked is None)
+    row[2].button("Pause", key="scenario-pause", on_click=pause, args=(client,), width="stretch",
+                  help="No further step until Play; the kitchen stays as it is")
+    row[3].button("Reset", key="scenario-reset", on_click=reset, args=(client,), width="stretch",
+                  help="Heal everything (no load, no faults, v1, one healthy replica each) and rewind the story")
+    row[4].button("Send one request", key="send-one", on_click=_act, args=(client.entry_request,),
+                  help=f"{cluster['entry']['method']} {cluster['entry']['path']} through the gateway", width="stretch")
+    if picked:
+        st.caption(scenarios[picked].description)
 
 
 def service_row(client: KitchenClient, service: dict) -> None:
@@ -75,14 +148,9 @@ def render(client: KitchenClient) -> None:
     cluster = client.cluster()
     st.caption(f"The {cluster['topology']} kitchen ({cluster['architecture']}) · control plane {client.url} · "
                f"entry {cluster['entry']['method']} {cluster['entry']['path']}")
-    row = st.columns(len(SCENARIOS) + 2)
-    for col, scenario in zip(row, SCENARIOS):
-        col.button(scenario, key=f"scenario-{scenario}", on_click=play, args=(client, scenario),
-                   help=SCENARIOS[scenario], width="stretch")
-    row[-2].button("Reset all", key="reset-all", on_click=reset_all, args=(client,), type="primary", width="stretch")
-    row[-1].button("Send one request", key="send-one", on_click=_act, args=(client.entry_request,),
-                   help=f"{cluster['entry']['method']} {cluster['entry']['path']} through the gateway", width="stretch")
+    scenario_controls(client, cluster)
     show_notice()
+    scenario_story(client.url)
     live_view(client.url, key="control-room")
     services, load = st.columns([3, 1], gap="large")
     with services:

@@ -2,6 +2,10 @@
 
 Runs the control plane in the foreground; it starts every replica. SIGINT (Ctrl-C) or SIGTERM
 stops everything it started.
+
+``python -m mini_services scenario NAME [--control-url URL] [--list]`` plays a scenario script
+(``mini_services/scenarios/NAME.toml``, or any .toml path) against a running kitchen, printing each
+narration line as it happens. Ctrl-C stops it and switches its load off.
 """
 
 from __future__ import annotations
@@ -33,6 +37,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
                        help="serve a class: listen beyond 127.0.0.1; changes need the instructor's key "
                             "(KITCHEN_INSTRUCTOR_KEY, or one generated and printed once)")
     serve.add_argument("--owner-pid", type=int, default=None, help=argparse.SUPPRESS)  # stop when this process ends
+    scenario = commands.add_parser("scenario", help="play a scenario script against a running kitchen")
+    scenario.add_argument("name", nargs="?", help="a scenario (valentine, \"Valentine's Day spike\") or a .toml file")
+    scenario.add_argument("--control-url", default=os.environ.get("KITCHEN_CONTROL_URL",
+                                                                  f"http://127.0.0.1:{settings.control_port}"),
+                          help="the kitchen's control plane (default %(default)s; a shared kitchen's key is "
+                               "taken from KITCHEN_INSTRUCTOR_KEY)")
+    scenario.add_argument("--list", action="store_true", help="list the scenarios and stop")
     return parser.parse_args(argv)
 
 
@@ -64,10 +75,58 @@ def serve(args: argparse.Namespace) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def play_scenario(args: argparse.Namespace) -> int:
+    """Play one scenario, printing each narration line with its time; the exit code says how it went."""
+    from mini_services.scenario import Said, ScenarioError, ScenarioPlayer, Step, list_scenarios, load_scenario
+
+    try:
+        if args.list:
+            for stem, shipped in list_scenarios().items():
+                print(f"{stem:16} {shipped.name} ({shipped.topology}, {shipped.length_s:g} s): {shipped.description}")
+            return 0
+        if not args.name:
+            sys.exit("say which scenario to play (python -m mini_services scenario --list shows them)")
+        scenario = load_scenario(args.name)
+    except ScenarioError as problem:
+        sys.exit(f"scenario: {problem}")
+
+    def narrate(said: Said) -> None:
+        print(f"[{said.at_s:5.1f} s] {said.step.say}  ({said.step.summary()})", flush=True)
+
+    player = ScenarioPlayer(args.control_url, key=os.environ.get("KITCHEN_INSTRUCTOR_KEY"), on_step=narrate)
+    try:
+        player.check(scenario)
+        print(f"Playing {scenario.name!r} ({scenario.length_s:g} s) on {args.control_url}: {scenario.description}",
+              flush=True)
+        player.play(scenario)
+        final = player.wait()
+    except ScenarioError as problem:
+        hint = " (is a kitchen running? python -m mini_services serve)" if "does not answer" in str(problem) else ""
+        sys.exit(f"scenario {scenario.name!r}: {problem}{hint}")
+    except KeyboardInterrupt:
+        player.stop()
+        done = player.state().done
+        try:
+            player.perform(Step(at_s=0, action="stop_load", say="Ctrl-C: the load goes off"))
+        except ScenarioError:
+            pass
+        print(f"\nStopped after {done} of {len(scenario.steps)} steps; the load is off, the rest of the kitchen "
+              "stays as it is.", flush=True)
+        return 130
+    finally:
+        player.close()
+    if final.status != "finished":
+        sys.exit(f"scenario {scenario.name!r} {final.status}: {final.error}")
+    print(f"{scenario.name!r} is over.", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse(sys.argv[1:] if argv is None else argv)
     if args.command == "serve":
         serve(args)
+    elif args.command == "scenario":
+        sys.exit(play_scenario(args))
 
 
 if __name__ == "__main__":

@@ -314,7 +314,9 @@ class Supervisor:
             live.append(replica)
         for replica in down:  # the count is right: replicas still down are forgotten
             service.replicas.remove(replica)
-        for replica in live[service.desired:]:  # too many: the newest go
+        target = (service.version, service.bad_version)
+        keep = sorted(live, key=lambda r: ((r.version, r.bad) == target, r.state == "up"), reverse=True)
+        for replica in keep[service.desired:]:  # too many: old builds go first, then the newest
             self._retire(service, replica)
 
     def _new_replica(self, service: Service) -> Replica:

@@ -164,3 +164,28 @@ def test_a_dead_kitchen_is_said_plainly_and_can_be_restarted(monkeypatch, tmp_pa
             started.terminate()  # SIGTERM: it stops every replica it started, then exits
             started.wait(timeout=15)
         kitchen.clear()
+
+
+def test_control_room_plays_pauses_and_resets_a_scenario(kitchens):
+    """Pick a scenario, Play: its first step reaches the real kitchen and its line shows; Pause holds; Reset heals."""
+    from lessons.control_room import scenario_player
+
+    kitchen = kitchens["streaming"]
+    player = scenario_player(kitchen.url)  # the one every tab of the app shares
+    at = clean(run_page("control_room.py"))
+    try:
+        clean(at.selectbox(key="scenario-pick").set_value("billing_outage").run())
+        clean(at.button(key="scenario-play").click().run())
+        wait_for(lambda: kitchen.control.get("/load").json()["running"], 10, "the scenario's load on the kitchen")
+        assert player.state().scenario.name == "Billing outage"
+        wait_for(lambda: any("A normal evening" in m.value for m in clean(at.run()).markdown), 10,
+                 "the first narration line on the page")
+        clean(at.button(key="scenario-pause").click().run())
+        assert player.state().status == "paused"
+        clean(at.button(key="scenario-reset").click().run())
+        assert any("back to normal" in i.value for i in at.info)
+        assert (player.state().status, player.state().done) == ("ready", 0)
+        assert not kitchen.control.get("/load").json()["running"]
+        wait_for(lambda: kitchen.up("billing"), 10, "billing up after the reset")
+    finally:
+        player.stop()  # nothing of the story goes on into the next test

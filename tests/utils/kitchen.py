@@ -121,12 +121,16 @@ class Kitchen:
         self.control.put("/self-healing", json={"enabled": False}).raise_for_status()
         for s in self.cluster()["services"]:
             self.control.put(f"/services/{s['name']}/faults", json={"latency_ms": 0, "jitter_ms": 0, "error_rate": 0})
-            if s["version"] != "v1":
+            if {s["version"], *(r["version"] for r in s["replicas"])} != {"v1"}:
                 self.post(f"/services/{s['name']}/deploy", {"version": "v1"})
             self.post(f"/services/{s['name']}/restart")
             self.post(f"/services/{s['name']}/scale", {"replicas": 1})
-        wait_for(lambda: self.all_up() and not any(s["deploying"] for s in self.cluster()["services"]), 15,
-                 "the kitchen to be back to one healthy replica each")
+
+        def as_new() -> bool:
+            services = self.cluster()["services"]
+            return self.all_up() and not any(s["deploying"] for s in services) and \
+                {r["version"] for s in services for r in s["replicas"]} == {"v1"}
+        wait_for(as_new, 15, "the kitchen to be back to one healthy v1 replica each")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         """Stop the control plane with ``sig``; assert every process it started is gone."""

@@ -1,0 +1,223 @@
+"""Scenario scripts: the shipped files validate, bad files say what is wrong, and a player (or the CLI)
+plays a real story against a real kitchen: steps at their times, pause holds, reset heals."""
+
+from __future__ import annotations
+
+import json
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mini_services.scenario import SCENARIO_DIR, ScenarioError, ScenarioPlayer, list_scenarios, load_scenario
+from tests.utils.kitchen import ROOT, Kitchen, wait_for
+
+PRESETS = {"valentine": "Valentine's Day spike", "billing_outage": "Billing outage",
+           "slow_network": "Slow network", "bad_deploy": "Bad deploy"}
+
+
+def write(folder: Path, steps: list[dict], topology: str = "streaming", name: str = "tiny") -> Path:
+    """A scenario file of a test's own (JSON scalars are TOML scalars)."""
+    lines = [f"name = {json.dumps(name)}", f"topology = {json.dumps(topology)}", 'description = "a test story"']
+    for step in steps:
+        lines += ["", "[[steps]]", *(f"{key} = {json.dumps(value)}" for key, value in step.items())]
+    path = folder / f"{name}.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def stays(check: Callable[[], object], seconds: float, what: str) -> None:
+    """Poll ``check`` for ``seconds``: it must hold every time (the opposite of wait_for)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert check(), f"{what} stopped holding"
+        time.sleep(0.05)
+
+
+def load_running(kitchen: Kitchen) -> bool:
+    return kitchen.control.get("/load").json()["running"]
+
+
+@pytest.fixture
+def player(streaming: Kitchen):
+    mine = ScenarioPlayer(streaming.url)
+    yield mine
+    mine.close()  # its thread is gone before the next test resets the kitchen
+
+
+# ---- the files ------------------------------------------------------------------------------------
+def test_the_four_presets_are_shipped():
+    assert {stem: s.name for stem, s in list_scenarios().items()} == PRESETS
+
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+def test_every_shipped_scenario_validates_and_fits_the_real_kitchen(stem, streaming_kitchen):
+    scenario = load_scenario(stem)
+    assert 20 <= scenario.length_s <= 60, "a short story: 20 to 60 s"
+    assert all(step.say.strip() for step in scenario.steps)
+    assert load_scenario(scenario.name.upper()) == scenario, "found by its title too"
+    ScenarioPlayer(streaming_kitchen.url).check(scenario)  # every service it names is there
+
+
+@pytest.mark.parametrize("steps, says", [
+    ([{"at_s": 0, "action": "explode", "say": "boom"}], "step 1 action: Input should be 'load'"),
+    ([{"at_s": 0, "action": "kill", "service": "recomendations", "say": "x"}], "no service 'recomendations'"),
+    ([{"at_s": 5, "action": "stop_load", "say": "x"}, {"at_s": 2, "action": "stop_load", "say": "y"}],
+     "step 2: at_s 2 comes before step 1's 5"),
+    ([{"at_s": 0, "action": "scale", "service": "billing", "replicas": 9, "say": "x"}],
+     "step 1 replicas: Input should be less than or equal to 8"),
+    ([{"at_s": 0, "action": "load", "rps": 5000, "say": "x"}], "step 1 rps: Input should be less than or equal"),
+    ([{"at_s": 0, "action": "faults", "service": "billing", "error_rate": 2, "say": "x"}], "step 1 error_rate"),
+    ([{"at_s": 0, "action": "scale", "service": "billing", "say": "x"}], "step 1: scale needs replicas"),
+    ([{"at_s": 0, "action": "kill", "service": "billing", "rps": 3, "say": "x"}], "kill takes service, not rps"),
+    ([{"at_s": 0, "action": "faults", "service": "billing", "say": "x"}], "faults needs at least one of"),
+    ([{"at_s": 0, "action": "stop_load"}], "step 1 say: Field required"),
+    ([{"at_s": 0, "action": "stop_load", "say": "x", "when": 3}], "step 1 when: Extra inputs are not permitted"),
+])
+def test_a_bad_file_says_what_is_wrong_and_where(tmp_path, steps, says):
+    with pytest.raises(ScenarioError) as problem:
+        load_scenario(write(tmp_path, steps))
+    assert "tiny.toml" in str(problem.value) and says in str(problem.value)
+
+
+def test_an_unknown_topology_or_broken_toml_is_refused(tmp_path):
+    with pytest.raises(ScenarioError, match="topology must be one of restaurant, streaming"):
+        load_scenario(write(tmp_path, [{"at_s": 0, "action": "stop_load", "say": "x"}], topology="airport"))
+    broken = tmp_path / "broken.toml"
+    broken.write_text("name = 'unclosed\n")
+    with pytest.raises(ScenarioError, match="broken.toml"):
+        load_scenario(broken)
+
+
+def test_an_unknown_name_lists_the_scenarios():
+    with pytest.raises(ScenarioError, match=r"unknown scenario 'no-such-story'.*valentine \(Valentine's Day spike\)"):
+        load_scenario("no-such-story")
+
+
+def test_a_scenario_of_another_kitchen_or_no_kitchen_is_refused_before_any_step(tmp_path, streaming_kitchen):
+    restaurant = load_scenario(write(tmp_path, [{"at_s": 0, "action": "kill", "service": "chef", "say": "x"}],
+                                     topology="restaurant"))
+    with pytest.raises(ScenarioError, match="story of the restaurant kitchen"):
+        ScenarioPlayer(streaming_kitchen.url).play(restaurant)
+    with pytest.raises(ScenarioError, match="does not answer"):
+        ScenarioPlayer("http://127.0.0.1:1").play(restaurant)
+
+
+# ---- playing against a real kitchen --------------------------------------------------------------
+def test_playing_does_each_step_at_its_time(streaming, player, tmp_path):
+    player.play(load_scenario(write(tmp_path, [
+        {"at_s": 0, "action": "scale", "service": "recommendations", "replicas": 2, "say": "Two of them."},
+        {"at_s": 1, "action": "load", "rps": 5, "duration_s": 20, "say": "Guests arrive."},
+        {"at_s": 1, "action": "faults", "service": "all", "latency_ms": 20, "say": "Everything slows a bit."},
+    ])))
+    wait_for(lambda: len(streaming.up("recommendations")) == 2, 10, "two recommendation replicas")
+    state = wait_for(lambda: (s := player.state()).status == "finished" and s, 10, "the story to end")
+    assert [said.step.say for said in state.narration] == ["Two of them.", "Guests arrive.", "Everything slows a bit."]
+    assert state.narration[0].at_s < 1 <= state.narration[1].at_s <= state.narration[2].at_s
+    load = streaming.control.get("/load").json()
+    assert load["running"] and load["rps"] == 5
+    assert {s["name"]: s["faults"]["latency_ms"] for s in streaming.cluster()["services"]} == \
+        dict.fromkeys(["gateway", "users", "recommendations", "billing", "streaming"], 20)
+
+
+def test_pause_holds_the_next_step_until_play(streaming, player, tmp_path):
+    player.play(load_scenario(write(tmp_path, [
+        {"at_s": 0, "action": "scale", "service": "recommendations", "replicas": 2, "say": "Two of them."},
+        {"at_s": 3, "action": "kill", "service": "billing", "say": "Billing crashes."},
+    ])))
+    wait_for(lambda: player.state().done == 1, 5, "the first step")
+    player.pause()
+    paused = player.state()
+    assert paused.status == "paused" and paused.done == 1
+    stays(lambda: streaming.up("billing") and player.state().done == 1, 4, "billing up while paused")
+    assert player.state().elapsed_s == paused.elapsed_s, "the story clock stands still"
+    player.play()
+    wait_for(lambda: not streaming.up("billing"), 10, "billing killed once playing again")
+    state = wait_for(lambda: (s := player.state()).status == "finished" and s, 5, "the story to end")
+    assert state.narration[1].at_s >= 3
+
+
+def test_reset_heals_the_kitchen_and_rewinds(streaming, player, tmp_path):
+    player.play(load_scenario(write(tmp_path, [
+        {"at_s": 0, "action": "load", "rps": 5, "duration_s": 60, "say": "Guests."},
+        {"at_s": 0, "action": "kill", "service": "streaming", "say": "Streaming crashes."},
+        {"at_s": 0, "action": "faults", "service": "users", "latency_ms": 300, "say": "Users is slow."},
+        {"at_s": 0, "action": "scale", "service": "recommendations", "replicas": 2, "say": "More of them."},
+        {"at_s": 0, "action": "deploy", "service": "billing", "version": "v2", "bad": True, "say": "A bad build."},
+        {"at_s": 30, "action": "kill", "service": "users", "say": "Never reached."},
+    ])))
+    wait_for(lambda: player.state().done == 5, 10, "the first five steps")
+    player.reset()
+    state = player.state()
+    assert (state.status, state.done, state.narration) == ("ready", 0, ())
+    assert not any(t.name == "scenario tiny" for t in threading.enumerate()), "the story's thread is gone"
+    assert not load_running(streaming)
+    wait_for(lambda: streaming.all_up() and all(
+        s["desired_replicas"] == 1 and {r["version"] for r in s["replicas"]} == {"v1"} and not s["deploying"]
+        and not s["faults"]["latency_ms"] for s in streaming.cluster()["services"]), 20,
+        "one healthy replica of each running v1, without faults")
+    wait_for(lambda: streaming.entry().json()["degraded"] == [], 10, "a whole answer again")
+
+
+# ---- the command line -----------------------------------------------------------------------------
+def cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mini_services", "scenario", *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_the_cli_plays_a_scenario_end_to_end(streaming, tmp_path):
+    story = write(tmp_path, [
+        {"at_s": 0, "action": "scale", "service": "recommendations", "replicas": 2, "say": "Two of them."},
+        {"at_s": 1, "action": "heal", "say": "Back to normal."},
+    ])
+    done = cli(str(story), "--control-url", streaming.url)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    assert len(lines) == 2 and "Two of them." in lines[0] and "Back to normal." in lines[1], done.stdout
+    assert float(lines[1][1:].split(" s]")[0]) >= 1, "each line carries its time"
+    wait_for(lambda: streaming.all_up() and streaming.service("recommendations")["desired_replicas"] == 1, 10,
+             "healed: one recommendation replica again")
+
+
+def test_the_cli_lists_the_scenarios():
+    done = cli("--list")
+    assert done.returncode == 0 and all(stem in done.stdout and name in done.stdout for stem, name in PRESETS.items())
+
+
+@pytest.mark.parametrize("args, says", [
+    (("no-such-story",), "unknown scenario 'no-such-story'"),
+    (("valentine", "--control-url", "http://127.0.0.1:1"), "does not answer"),
+])
+def test_the_cli_fails_plainly(args, says):
+    done = cli(*args)
+    assert done.returncode != 0 and says in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_ctrl_c_stops_the_cli_cleanly(streaming, tmp_path):
+    story = write(tmp_path, [
+        {"at_s": 0, "action": "load", "rps": 5, "duration_s": 60, "say": "Guests."},
+        {"at_s": 30, "action": "kill", "service": "users", "say": "Never reached."},
+    ])
+    process = subprocess.Popen([sys.executable, "-m", "mini_services", "scenario", str(story), "--control-url",
+                                streaming.url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    try:
+        def narrated() -> bool:  # unbuffered: readline takes one line, select sees the next one
+            ready, _, _ = select.select([process.stdout], [], [], 0.1)
+            return bool(ready) and process.stdout.readline().startswith(b"[")
+        wait_for(narrated, 15, "the first narration line")
+        wait_for(lambda: load_running(streaming), 5, "the story's load")
+        process.send_signal(signal.SIGINT)
+        out, err = (text.decode() for text in process.communicate(timeout=15))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130 and "Stopped after 1 of 2 steps" in out, (out, err)
+    assert "Traceback" not in err, err
+    assert not load_running(streaming) and streaming.up("users")
