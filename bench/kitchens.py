@@ -46,6 +46,7 @@ class Started:
     began: float
     url: str | None = None
     up_s: float | None = None  # serve started -> every replica up
+    start_cpu_s: float = 0.0  # CPU time its processes had used by then
     pids: set[int] = field(default_factory=set)  # every process it was seen with
     failure: str | None = None
 
@@ -71,8 +72,24 @@ class Started:
         if all(len([r for r in s["replicas"] if r["state"] == "up"]) == s["desired_replicas"]
                for s in cluster["services"]):
             self.up_s = time.monotonic() - self.began
+            self.start_cpu_s = self.cpu_s()
+            return True
+        if any(r["state"] == "down" for s in cluster["services"] for r in s["replicas"]):
+            timed_out = (self.data_dir / "serve.log").read_text(errors="replace").count("did not start in time")
+            self.failure = (f"replicas down: {[r['id'] for s in cluster['services'] for r in s['replicas'] if r['state'] == 'down']}"
+                            f" ({timed_out} killed by the supervisor for not starting in time)")
             return True
         return False
+
+    def cpu_s(self) -> float:
+        total = 0.0
+        for p in tree(self.process.pid):
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
 
     def memory(self) -> tuple[float, float, int]:
         """(RSS, PSS) in MB summed over serve and every child, and how many processes."""
@@ -159,6 +176,9 @@ def main() -> None:
 
             running = [k for k in kitchens if k.up_s is not None and not k.failure]
             memories = [k.memory() for k in running]
+            idle0, t0 = sum(k.cpu_s() for k in running), time.monotonic()
+            time.sleep(5)  # idle: what the running kitchens cost when nobody uses them
+            idle_cores = (sum(k.cpu_s() for k in running) - idle0) / (time.monotonic() - t0)
             during_mb = available_mb()
             latencies, served = [], 0
             for k in running:  # does each kitchen still serve while all of them run?
@@ -179,6 +199,8 @@ def main() -> None:
                       f"median {statistics.median(starts):.2f} s, max {max(starts):.2f} s "
                       f"(first wave {statistics.mean(starts[:args.wave]):.2f} s, last wave "
                       f"{statistics.mean(starts[-args.wave:]):.2f} s)")
+                print(f"  CPU to start one kitchen: {statistics.mean(k.start_cpu_s for k in running):.1f} CPU-s (mean); "
+                      f"all {len(running)} idle: {idle_cores:.0%} of one core ({idle_cores / len(running):.1%} each)")
                 print(f"  memory, all kitchens: RSS {rss:,.0f} MB, PSS {pss:,.0f} MB; "
                       f"per kitchen: RSS {rss / len(running):.0f} MB, PSS {pss / len(running):.0f} MB (mean)")
                 print(f"  machine available memory: {before_mb:,.0f} MB before, {during_mb:,.0f} MB with all running "
