@@ -16,11 +16,12 @@ not N (lessons/live.py: ``snapshot`` is ``st.cache_data(ttl=1)``, shared by ever
     Prints the CPU (% of one core) of the Streamlit server, the control plane, the replicas and the
     browser in each case, and the ratios 10 tabs / 1 tab; per tab, the fragment reruns it asked for
     and the fragment runs the server finished for it (read off its websocket: every 1 s fragment of
-    the page counts, the live view's and any other); and the HTTP requests Streamlit sent the control
-    plane, in total and in each second (counted from the kernel's per-socket ``data_segs_out``,
-    ``ss -ti``: one request is one segment; ``snapshot`` makes 4).
+    the page counts, the live view's and any other), and how often its waterfall showed new data
+    (its title, read once a second); and the HTTP requests Streamlit sent the control plane, in
+    total and in each second (counted from the kernel's per-socket ``data_segs_out``, ``ss -ti``:
+    one request is one segment; ``snapshot`` makes 4).
 
-Run: ``python bench/live_view.py [--ticks 50] [--seconds 20]`` (about 2 min).
+Run: ``python bench/live_view.py [--ticks 50] [--seconds 20]`` (about 2.5 min).
 """
 
 from __future__ import annotations
@@ -395,10 +396,10 @@ def main(ticks: int, seconds: float) -> None:
           f" (asked {one['asked/s']:.2f} vs {ten['asked/s']:.2f}); waterfall showing new data"
           f" {one['redrawn/s']:.2f} vs {ten['redrawn/s']:.2f} = {ratio(ten['redrawn/s'], one['redrawn/s'])}")
     per_tab = (ten["Streamlit"] - one["Streamlit"]) / (TABS - 1) * 10  # % of a core -> ms of CPU a second
-    runs = ten["done/s"] * TABS
-    print(f"  Streamlit CPU per extra tab: {per_tab:.1f} ms a second"
-          + (f"; per fragment run finished: {ten['Streamlit'] * 10 / runs:.1f} ms with {TABS} tabs" if runs else "")
-          + (f", {one['Streamlit'] * 10 / one['done/s']:.1f} ms with 1" if one["done/s"] else ""))
+    per_run = {n: f"{o['Streamlit'] * 10 / (o['done/s'] * n):.1f} ms" if o["done/s"] else "n/a (none finished)"
+               for n, o in ((1, one), (TABS, ten))}
+    print(f"  Streamlit CPU per extra tab: {per_tab:.1f} ms a second; per fragment run finished: {per_run[1]} with"
+          f" 1 tab, {per_run[TABS]} with {TABS}")
     print(f"  whole run: {whole.summary()}")
 
 

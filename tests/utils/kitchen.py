@@ -58,7 +58,7 @@ class Kitchen:
         try:
             self.url = self._read_url(timeout=15)
             self.control = httpx.Client(base_url=self.url, timeout=10)
-            wait_for(self.all_up, 10, "every service to have its replicas up")
+            wait_for(self.all_up, 30, "every service to have its replicas up")  # (a) asserts the 10 s itself
         except BaseException:
             self.process.kill()  # its replicas die with it (PR_SET_PDEATHSIG)
             self.process.wait()
