@@ -39,7 +39,7 @@ def test_a_change_needs_the_key(shared: Kitchen, method, path, body):
 
 def test_reads_need_no_key_and_spans_still_flow(shared: Kitchen):
     shared.control.post("/services/billing/restart", json={}, headers={"Authorization": f"Bearer {KEY}"})
-    wait_for(lambda: shared.all_up() and not any(s["deploying"] for s in shared.cluster()["services"]), 15,
+    wait_for(lambda: shared.all_up() and not any(s["deploying"] for s in shared.cluster()["services"]), 30,
              "the shared kitchen whole again")
     cluster = shared.cluster()
     assert cluster["shared"] is True
