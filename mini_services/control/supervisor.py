@@ -291,8 +291,11 @@ class Supervisor:
             async with self._lock:
                 if fresh.state != "up":
                     log.warning("%s: %s did not come up; the rollout stops here", service.name, fresh.id)
+                    self._reconcile(service)
                     return
-                self._retire(service, old[0])
+                if old[0].state in ("starting", "up"):  # a scale or restart meanwhile may have retired it
+                    self._retire(service, old[0])
+                self._reconcile(service)  # whatever happened meanwhile, end at the desired count
                 await self._push_all()
 
     async def set_resilience(self, resilience: Resilience) -> Resilience:

@@ -117,9 +117,9 @@ def test_no_request_from_the_schema_gives_a_5xx_or_stops_the_control_plane(new_k
 def heal(kitchen: Kitchen) -> None:
     """Back to one healthy v1 replica each, whatever the examples did (bad deploys included).
 
-    Not ``Kitchen.reset``: /cluster does not say whether a build is a bad one (a fuzzed ``{"version": "v1",
-    "bad": true}`` looks healthy there), and reset scales while its rollback is still rolling out (see
-    test_scale_during_a_rolling_deploy_keeps_the_new_build). So: scale first, then redeploy a good v1 everywhere.
+    Not ``Kitchen.reset``: it redeploys only services whose version is not "v1", and /cluster does not say
+    whether a build is a bad one (a fuzzed ``{"version": "v1", "bad": true}`` looks healthy there). So: one
+    replica each first, then a good v1 deployed everywhere.
     """
     kitchen.control.delete("/load").raise_for_status()
     kitchen.control.put("/resilience", json={}).raise_for_status()
@@ -140,9 +140,9 @@ def heal(kitchen: Kitchen) -> None:
 
 
 def test_scale_during_a_rolling_deploy_keeps_the_new_build(new_kitchen):
-    """Found by the test above: a scale call while a deploy rolls out retires the new build's replica (the newest),
-    the rollout stops ("did not come up"), and the old build keeps serving while /cluster says the new version is
-    deployed and nothing is deploying. ``Kitchen.reset`` does exactly this (deploy v1, then scale to 1)."""
+    """Found by the test above (``Kitchen.reset`` deploys v1 and then scales to 1): a scale call while a deploy
+    rolls out used to retire the new build's replica (the newest), the rollout stopped ("did not come up"), and the
+    old build kept serving while /cluster said the new version was deployed and nothing was deploying."""
     kitchen: Kitchen = new_kitchen("restaurant")
     kitchen.post("/services/cashier/deploy", {"version": "v2"})
     kitchen.post("/services/cashier/scale", {"replicas": 1})  # what the service already has
