@@ -51,7 +51,7 @@ class Kitchen:
         began = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mini_services", "serve", "--topology", topology, "--architecture", architecture,
-             "--port", "0", "--data-dir", str(data_dir), *args],
+             "--port", "0", "--data-dir", str(data_dir), "--owner-pid", str(os.getpid()), *args],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL, bufsize=0,
             env={**os.environ, **(env or {})})
         self.pids_seen: set[int] = set()
