@@ -2,15 +2,15 @@
 
 Targets (the issue): one refresh of the live view costs the server < 100 ms with >= 1,000 spans in
 the graph's window; N tabs on the Control room cost the control plane about one snapshot a second,
-not N (lessons/live.py: ``snapshot`` is ``st.cache_data(ttl=1)``, shared by every tab).
+not N (lessons/live.py: every tab shares one ``LiveFeed`` per kitchen: one read and one set of
+figures a second, whatever the number of tabs).
 
 (1) one tick, server side: a streaming kitchen under the load generator (60 entry requests/s, 9 spans
     each, kept running while measuring) so that /graph's 10 s window holds >= 1,000 spans. Then,
-    N times, exactly what one live-view tick does on the server: the four reads of ``snapshot``
-    (KitchenClient.cluster(), graph(window_s=10), traces(limit=15), load(); not the cached wrapper),
-    ``graph_figure(cluster, graph)``, ``waterfall_figure(newest complete trace)`` and ``to_json()`` of
-    both (Streamlit sends figures as JSON). Prints p50/p95 of the whole tick and of each part, and
-    the cache's own cost per tab (``st.cache_data`` unpickles a copy of the snapshot for every hit).
+    N times, the tick of the tab that finds the shared frame old, the costliest: ``LiveFeed.frame()``
+    (the four reads: cluster, graph(window_s=10), traces(15, complete=True), load; then
+    ``graph_figure``), ``LiveFeed.waterfall(newest trace)``, and what ``st.plotly_chart`` does with
+    both figures in every tab (``to_dict``, JSON). Prints p50/p95 of the whole tick and of each part.
 (2) ten tabs: ``streamlit run app.py`` attached to that kitchen (KITCHEN_CONTROL_URL), one headless
     Debian Chromium, the Control room open in 0, 1, then 10 tabs, 10 entry requests/s of load.
     Prints the CPU (% of one core) of the Streamlit server, the control plane, the replicas and the
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pickle
 import re
 import signal
 import socket
@@ -39,14 +38,16 @@ import time
 from pathlib import Path
 
 import httpx
+import plotly.io
+import plotly.tools
 import psutil
 from _common import ROOT, CpuShare, Kitchen, _assert_gone, _die_with_parent, kitchen, ms, percentile, tree, wait_for
 from playwright import sync_api as playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from lessons.figures import graph_figure, waterfall_figure
-from lessons.kitchen import KitchenClient
+from lessons.figures import graph_figure
+from lessons.live import TRACES, LiveFeed
 
 TARGET_TICK_MS = 100.0
 MIN_SPANS = 1000
@@ -69,12 +70,19 @@ def spans_in_window(graph: dict) -> tuple[int, int]:
     return server, client
 
 
-PARTS = ("GET /cluster", "GET /graph", "GET /traces", "GET /load", "graph_figure", "waterfall_figure",
-         "to_json x2", "whole tick")
+PARTS = ("reads + graph_figure", "waterfall_figure", "per tab: figures to JSON", "whole tick")
 
 
-def one_tick(client: KitchenClient) -> tuple[dict[str, float], dict]:
-    """What live_view does once a second on the server (cache miss), each part timed in ms."""
+def as_streamlit_sends(fig) -> int:
+    """What ``st.plotly_chart`` does with a built figure in every tab: ``to_dict`` (a deep copy), then JSON."""
+    return len(plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True),
+                                 validate=False))
+
+
+def one_tick(feed: LiveFeed) -> tuple[dict[str, float], dict]:
+    """The tick of the tab that finds the shared frame old (each part timed in ms): read the kitchen and build
+    the graph (``feed.frame()``), build the newest trace's waterfall, and turn both into JSON as Streamlit does.
+    Every other tab in that second only does the last part, on the frame this tick built."""
     t: dict[str, float] = {}
     clock = time.perf_counter
     began = last = clock()
@@ -85,28 +93,21 @@ def one_tick(client: KitchenClient) -> tuple[dict[str, float], dict]:
         t[name] = (now - last) * 1000
         last = now
 
-    cluster = client.cluster()
-    lap("GET /cluster")
-    graph = client.graph(window_s=10)
-    lap("GET /graph")
-    traces = client.traces(limit=15)
-    lap("GET /traces")
-    load = client.load()
-    lap("GET /load")
-    graph_fig = graph_figure(cluster, graph)
-    lap("graph_figure")
-    complete = [tr for tr in traces if any(s["parent_id"] is None for s in tr["spans"])]
-    waterfall = waterfall_figure(complete[0]) if complete else None
+    feed.stale()
+    frame = feed.frame()
+    lap("reads + graph_figure")
+    traces = frame.data["traces"]
+    waterfall = feed.waterfall(traces[0]) if traces else None
     lap("waterfall_figure")
-    sent = len(graph_fig.to_json()) + (len(waterfall.to_json()) if waterfall else 0)
-    lap("to_json x2")
+    sent = as_streamlit_sends(frame.graph) + (as_streamlit_sends(waterfall) if waterfall else 0)
+    lap("per tab: figures to JSON")
     t["whole tick"] = (clock() - began) * 1000
-    snap = {"cluster": cluster, "graph": graph, "traces": traces, "load": load}
-    return t, {"snap": snap, "complete": bool(complete), "json_chars": sent}
+    return t, {"snap": frame.data, "complete": bool(traces), "json_chars": sent, "graph_figure": frame.graph}
 
 
 def server_ticks(k: Kitchen, ticks: int) -> float:
-    client = KitchenClient(k.url)
+    feed = LiveFeed(k.url)
+    client = feed.client
     try:
         k.post("/load", {"rps": TICK_LOAD_RPS, "duration_s": 120})
         began = time.monotonic()
@@ -116,27 +117,32 @@ def server_ticks(k: Kitchen, ticks: int) -> float:
 
         wait_for(window_full, 40, f">= {MIN_SPANS} spans in /graph's 10 s window", every=0.5)
         for _ in range(3):  # warm up (plotly's first figure imports and validates a lot)
-            one_tick(client)
+            one_tick(feed)
         times: dict[str, list[float]] = {p: [] for p in PARTS}
+        reads: list[float] = []
         counts: list[int] = []
         waterfalls: list[bool] = []
         with CpuShare() as share:
             for _ in range(ticks):
-                t, info = one_tick(client)
+                t, info = one_tick(feed)
                 for p in PARTS:
                     times[p].append(t[p])
                 counts.append(sum(spans_in_window(info["snap"]["graph"])))
                 waterfalls.append(info["complete"])
-        missing_waterfall = waterfalls.count(False)
+        for _ in range(ticks):  # the four reads alone (the rest of "reads + graph_figure" is the figure)
+            t0 = time.perf_counter()
+            client.cluster(), client.graph(window_s=10), client.traces(TRACES, complete=True), client.load()
+            reads.append((time.perf_counter() - t0) * 1000)
         snap, load = info["snap"], info["snap"]["load"]
-        server, client_spans = spans_in_window(snap["graph"])
-        sizes = {name: len(httpx.get(f"{k.url}{path}").content) for name, path in
-                 (("/cluster", "/cluster"), ("/graph", "/graph?window_s=10"), ("/traces", "/traces?limit=15"), ("/load", "/load"))}
-        pickled, pickle_ms = pickle.dumps(snap), []
+        graph_ms = []
         for _ in range(ticks):
             t0 = time.perf_counter()
-            pickle.loads(pickled)
-            pickle_ms.append((time.perf_counter() - t0) * 1000)
+            graph_figure(snap["cluster"], snap["graph"])
+            graph_ms.append((time.perf_counter() - t0) * 1000)
+        server, client_spans = spans_in_window(snap["graph"])
+        sizes = {name: len(httpx.get(f"{k.url}{path}").content) for name, path in
+                 (("/cluster", "/cluster"), ("/graph", "/graph?window_s=10"),
+                  ("/traces", f"/traces?limit={TRACES}&complete=true"), ("/load", "/load"))}
     finally:
         client.http.close()
         k.control.delete("/load")
@@ -144,22 +150,18 @@ def server_ticks(k: Kitchen, ticks: int) -> float:
           f" (answered {load['achieved_rps']:.0f}/s, {load['degraded']} degraded, {load['failed']} failed so far)")
     print(f"  spans in /graph's 10 s window: {min(counts)}..{max(counts)} over the ticks (last: {server} server + "
           f"{client_spans} client spans; {len(snap['graph']['nodes'])} nodes, {len(snap['graph']['edges'])} edges);"
-          f" /traces: {len(snap['traces'])} traces, {sum(len(t['spans']) for t in snap['traces'])} spans;"
+          f" /traces: {len(snap['traces'])} complete traces, {sum(len(t['spans']) for t in snap['traces'])} spans;"
           f" store: about {load['completed'] * 9} spans")
     print("  answer sizes: " + ", ".join(f"{n} {b / 1024:.1f} KiB" for n, b in sizes.items())
           + f"; figures as JSON: {info['json_chars'] / 1024:.1f} KiB")
+    print("  the tick of the tab that finds the frame old (reads, builds, sends):")
     for p in PARTS:
-        print(f"  {p:>17}: p50 {ms(percentile(times[p], 50))}   p95 {ms(percentile(times[p], 95))}"
+        print(f"  {p:>26}: p50 {ms(percentile(times[p], 50))}   p95 {ms(percentile(times[p], 95))}"
               f"   max {ms(max(times[p]))}")
-    if missing_waterfall:
-        drawn = [t for t, w in zip(times["whole tick"], waterfalls) if w]
-        print(f"  {missing_waterfall} of {ticks} ticks found no complete trace among the 15 newest (the live view then"
-              f" draws no waterfall); whole tick over the {len(drawn)} that drew one: p50 {ms(percentile(drawn, 50))}"
-              f"   p95 {ms(percentile(drawn, 95))}")
-    reads = [sum(v) for v in zip(*(times[p] for p in PARTS[:4]))]
-    build = [sum(v) for v in zip(*(times[p] for p in PARTS[4:7]))]
-    print(f"  the four reads together: p50 {ms(percentile(reads, 50))}; figures + JSON: p50 {ms(percentile(build, 50))}"
-          f"; per tab on a cache hit, unpickling the snapshot: p50 {ms(percentile(pickle_ms, 50))}")
+    print(f"  of which the four reads p50 {ms(percentile(reads, 50))}, graph_figure p50 {ms(percentile(graph_ms, 50))}"
+          f" (timed apart); every other tab that second: only 'per tab', p50 {ms(percentile(times[PARTS[2]], 50))}")
+    missing = waterfalls.count(False)
+    print(f"  {ticks - missing} of {ticks} ticks had a complete trace to draw (/traces?complete=true)")
     print(f"  {share.summary()}")
     return percentile(times["whole tick"], 95)
 
@@ -321,7 +323,8 @@ def measure(label: str, seconds: float, waiter, groups: dict[str, list[psutil.Pr
     if tabs:
         print(f"           each tab: fragment reruns asked {min(asked):.2f}..{max(asked):.2f}/s,"
               f" finished by the server {min(done):.2f}..{max(done):.2f}/s ({early} cut short for a rerun in all);"
-              f" waterfall showing new data {min(redrawn):.2f}..{max(redrawn):.2f}/s")
+              f" waterfall showing new data {min(redrawn):.2f}..{max(redrawn):.2f}/s (its title read"
+              f" {len(titles[0]) - 1} times per tab in {wall:.0f} s: a busy browser answers slowly)")
     print(f"           requests in each second: {' '.join(map(str, per_second))}")
     print(f"           {share.summary()}")
     return out

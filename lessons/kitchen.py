@@ -82,8 +82,11 @@ class KitchenClient:
             return False
         return all(sum(r["state"] == "up" for r in s["replicas"]) == s["desired_replicas"] for s in services)
 
-    def traces(self, limit: int = 20) -> list[dict]:
-        return self._call("GET", "/traces", params={"limit": limit})
+    def traces(self, limit: int = 20, complete: bool = False) -> list[dict]:
+        return self._call("GET", "/traces", params={"limit": limit, "complete": complete})
+
+    def trace(self, trace_id: str) -> dict:
+        return self._call("GET", f"/traces/{trace_id}")
 
     def graph(self, window_s: float = 10) -> dict:
         return self._call("GET", "/graph", params={"window_s": window_s})

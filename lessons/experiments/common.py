@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from lessons.kitchen import KitchenUnavailable, NotAllowed
-from lessons.live import snapshot
+from lessons.live import changed
 
 # The one assumption on the cost meter, said out loud wherever it is used: memory is measured, this is not.
 EXAMPLE_PRICE_PER_GB_MONTH = 5.0
@@ -33,7 +33,7 @@ def act(action: Callable, *args, notice: str = "", **kwargs) -> None:
     except NotAllowed as refusal:
         say(f"Not allowed: {refusal}. Switch on *My own private kitchen* in the sidebar to break things yourself.")
         return
-    snapshot.clear()  # the next tick shows the change, not a second-old picture
+    changed()  # the next tick shows the change, not a second-old picture
     if notice:
         say(notice)
 

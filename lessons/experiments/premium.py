@@ -13,7 +13,7 @@ import streamlit as st
 from lessons.app_state import kitchen_or_stop
 from lessons.experiments.common import act, cost_meter, show_notice
 from lessons.kitchen import KitchenClient
-from lessons.live import live_view, snapshot
+from lessons.live import changed, live_view
 
 SUSPECTS = ["users", "recommendations", "billing", "streaming"]
 HIDDEN_FAULTS = [{"latency_ms": 400, "jitter_ms": 200}, {"error_rate": 0.6}, {"kill": True}]
@@ -73,7 +73,7 @@ def start_game(client: KitchenClient) -> None:
         client.set_faults(culprit, **fault)
     client.start_load(15, 120)
     st.session_state["game"] = {"culprit": culprit, "started": time.time(), "verdict": None}
-    snapshot.clear()
+    changed()
 
 
 def check_guess(client: KitchenClient) -> None:
@@ -89,7 +89,7 @@ def check_guess(client: KitchenClient) -> None:
         client.set_faults(name, latency_ms=0, jitter_ms=0, error_rate=0)
         client.restart(name)
     client.stop_load()
-    snapshot.clear()
+    changed()
 
 
 def detective_game(client: KitchenClient) -> None:

@@ -4,7 +4,7 @@
     POST /services/{name}/scale        POST /services/{name}/kill      POST /services/{name}/restart
     PUT  /services/{name}/faults       POST /services/{name}/deploy    GET  /services/{name}/tables
     GET|PUT /resilience                GET|PUT /self-healing
-    GET  /traces?limit=N               GET  /traces/{trace_id}         GET  /graph?window_s=W
+    GET  /traces?limit=N[&complete=true]  GET  /traces/{trace_id}   GET  /graph?window_s=W
     POST|GET|DELETE /load              POST /v1/traces (OTLP/HTTP protobuf, from every process)
 """
 
@@ -200,9 +200,11 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
     observe = APIRouter(tags=["observe"])
 
     @observe.get("/traces")
-    async def traces(limit: int = Query(20, ge=1, le=1000)) -> list[Trace]:
+    async def traces(limit: int = Query(20, ge=1, le=1000),
+                     complete: bool = Query(False, description="only traces whose entry span has arrived")
+                     ) -> list[Trace]:
         """The newest traces, newest first, each with its spans."""
-        return spans.traces(limit)
+        return spans.traces(limit, complete)
 
     @observe.get("/traces/{trace_id}")
     async def one_trace(trace_id: str) -> Trace:

@@ -97,10 +97,14 @@ class SpanStore:
             groups = list(self._traces.values())
         return [s for group in groups for s in group if s.start_ns >= since_ns]
 
-    def traces(self, limit: int) -> list[Trace]:
-        """The newest ``limit`` traces, newest first by start time."""
+    def traces(self, limit: int, complete: bool = False) -> list[Trace]:
+        """The newest ``limit`` traces, newest first by start time; ``complete``: only those whose entry span
+        (the one with no parent) has arrived. Its process exports it last, so until then a trace is still
+        being written: a live view that draws the newest trace wants the newest *complete* one."""
         with self._lock:
             groups = [list(g) for g in self._traces.values()]
+        if complete:
+            groups = [g for g in groups if any(s.parent_id is None for s in g)]
         groups.sort(key=lambda g: min(s.start_ns for s in g), reverse=True)
         return [to_trace(g) for g in groups[:limit]]
 

@@ -41,6 +41,14 @@ def test_the_window_drops_whole_oldest_traces_first():
     assert [t.trace_id for t in store.traces(10)] == ["new", "mid"]
 
 
+def test_complete_traces_are_those_whose_entry_span_has_arrived():
+    store = SpanStore(capacity=100)
+    store.add([span("a", None, "gateway", trace="done"), span("b", "a", "users", trace="done")])
+    store.add([span("d", "c", "users", trace="writing", start=5)])  # its gateway span is still on its way
+    assert [t.trace_id for t in store.traces(10)] == ["writing", "done"]
+    assert [t.trace_id for t in store.traces(10, complete=True)] == ["done"]
+
+
 def test_graph_edges_come_from_client_spans_so_a_dead_callee_still_shows():
     spans = [span("a", None, "gateway", ms=40),
              span("b", "a", "gateway", kind="client", peer="users", ms=8),

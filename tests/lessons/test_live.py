@@ -1,0 +1,94 @@
+"""The live view against a real kitchen: picking a trace shows its waterfall, and it stays picked after newer
+traces push it out of the newest fifteen; every tab shares one reading of the kitchen a second."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lessons.figures import _ms
+from lessons.live import TRACES, LiveFeed, changed, feed
+from tests.utils.kitchen import Kitchen, wait_for
+
+
+def live_script(url: str) -> None:
+    from lessons.live import live_view
+
+    live_view(url, key="t")
+
+
+def waterfall_title(at: AppTest) -> str:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2, "the graph and a waterfall"
+    return json.loads(charts[1].proto.spec)["layout"]["title"]["text"]
+
+
+def title_of(kitchen: Kitchen, trace_id: str) -> str:
+    trace = kitchen.control.get(f"/traces/{trace_id}").raise_for_status().json()
+    return f"{trace['name']} — {_ms(trace['duration_ms'])}"
+
+
+def fresh(at: AppTest) -> AppTest:
+    changed()  # no waiting for the shared frame to age: read the kitchen now
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def quiet(streaming: Kitchen) -> Kitchen:
+    streaming.reset()
+    return streaming
+
+
+def test_a_picked_trace_shows_its_waterfall_and_stays_picked(quiet: Kitchen):
+    at = AppTest.from_function(live_script, args=(quiet.url,), default_timeout=30)
+    first = quiet.entry().headers["x-trace-id"]
+
+    def offered(trace_id: str) -> bool:
+        return any(trace_id[:8] in option for option in fresh(at).selectbox(key="t-trace").options)
+
+    wait_for(lambda: offered(first), 10, "the first request offered in the trace picker")
+    at.selectbox(key="t-trace").set_value(first)
+    fresh(at)
+    assert waterfall_title(at) == title_of(quiet, first)
+
+    newer = [quiet.entry().headers["x-trace-id"] for _ in range(TRACES + 2)]
+    wait_for(lambda: offered(newer[-1]), 10, "the newest request offered")
+    assert first not in [t["trace_id"] for t in quiet.control.get("/traces", params={"limit": TRACES, "complete": True}).json()]
+    picker = at.selectbox(key="t-trace")
+    assert picker.value == first and any(first[:8] in option for option in picker.options)
+    assert waterfall_title(at) == title_of(quiet, first), "still the picked trace, not the newest"
+
+    at.selectbox(key="t-trace").set_value("newest")
+    fresh(at)
+    assert waterfall_title(at) == title_of(quiet, newer[-1])
+
+
+def test_every_tab_shares_one_reading_a_second(quiet: Kitchen):
+    """Twenty tabs asking at once get one frame: the kitchen is read once, the figures built once."""
+    shared: LiveFeed = feed(quiet.url)
+    shared.stale()
+    frames: list = []
+    start = threading.Barrier(20)
+
+    def tab() -> None:
+        start.wait()
+        frames.append(shared.frame())
+
+    tabs = [threading.Thread(target=tab) for _ in range(20)]
+    for t in tabs:
+        t.start()
+    for t in tabs:
+        t.join(timeout=10)
+    assert len(frames) == 20 and len({id(f) for f in frames}) == 1
+    assert frames[0].problem is None and frames[0].graph is not None
+
+
+def test_a_dead_kitchen_is_said_plainly(tmp_path):
+    at = AppTest.from_function(live_script, args=("http://127.0.0.1:9",), default_timeout=30).run()
+    assert not at.exception
+    assert "does not answer" in at.error[0].value
