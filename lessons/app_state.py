@@ -52,7 +52,8 @@ def _session_kitchen(name: str) -> KitchenClient:
         from lessons.private import private_kitchens
         from lessons.progress import learner_id
 
-        return private_kitchens().get(learner_id())
+        with st.spinner("Starting your private kitchen… (a few seconds; up to two minutes when a whole class asks at once)"):
+            return private_kitchens().get(learner_id())
     with st.spinner(f"Starting the live {name} kitchen… (a few seconds: every service is a real process)"):
         return kitchen(name).with_key(st.session_state.get("instructor_key"))
 

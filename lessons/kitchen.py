@@ -153,4 +153,9 @@ def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", architect
         if client.healthy() and client.all_up():
             return client
         time.sleep(0.1)
+    client.process.terminate()  # a half-started kitchen is not left running: it stops every replica it started
+    try:
+        client.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        client.process.kill()
     raise KitchenUnavailable(f"the kitchen did not answer at {url} within {timeout_s:.0f} s")

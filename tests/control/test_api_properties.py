@@ -30,7 +30,7 @@ from schemathesis import GenerationMode
 
 from tests.utils.kitchen import Kitchen, wait_for
 
-EXAMPLES = 400  # about 30 s on 2 cores with replicas starting and stopping underneath (~45 s for the test)
+EXAMPLES = 250  # about 20 s on 2 cores with replicas starting and stopping underneath (~30 s for the test)
 CALL_TIMEOUT_S = 15  # a kill waits for its processes, faults are pushed to every replica: a few seconds at most
 
 

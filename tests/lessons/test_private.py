@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -42,6 +43,22 @@ def test_the_number_of_private_kitchens_is_bounded(registry: PrivateKitchens, mo
     registry.get(uuid.uuid4().hex)
     with pytest.raises(KitchenUnavailable, match="private kitchens of this server are in use"):
         registry.get(uuid.uuid4().hex)
+
+
+def test_a_start_keeps_nobody_else_waiting_and_two_tabs_share_one_start(registry: PrivateKitchens):
+    first, second = uuid.uuid4().hex, uuid.uuid4().hex
+    mine = registry.get(first)
+    got: list = []
+    tabs = [threading.Thread(target=lambda: got.append(registry.get(second))) for _ in range(2)]
+    for tab in tabs:
+        tab.start()
+    wait_for(lambda: second in registry.starting, 5, "the second learner's kitchen starting")
+    assert registry.get(first) is mine, "a running kitchen is answered at once"
+    assert second in registry.starting, "...while the other learner's kitchen is still starting"
+    for tab in tabs:
+        tab.join(timeout=60)
+    assert len(got) == 2 and got[0] is got[1] and got[0].url != mine.url, "one start for the learner's two tabs"
+    assert set(registry.kitchens) == {first, second} and not registry.starting
 
 
 def test_the_page_says_which_kitchen_and_acts_on_the_private_one(streaming: Kitchen, monkeypatch, tmp_path):
