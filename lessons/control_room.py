@@ -122,24 +122,29 @@ def scenario_controls(client: KitchenClient, cluster: dict) -> None:
         st.caption(scenarios[picked].description)
 
 
+def _sync(key: str, live: float, most: float) -> None:
+    """Widget ``key`` shows the kitchen's value on every full run: what a scenario or another tab set, and
+    not a change the kitchen refused (a student's on the shared kitchen)."""
+    st.session_state[key] = min(live, most)
+
+
 def service_row(client: KitchenClient, service: dict) -> None:
     name = service["name"]
-    up = sum(r["state"] == "up" for r in service["replicas"])
+    _sync(f"replicas-{name}", service["desired_replicas"], 8)
+    _sync(f"latency-{name}", int(service["faults"]["latency_ms"]), 3000)
+    _sync(f"errors-{name}", float(service["faults"]["error_rate"]), 1.0)
     cols = st.columns([2.4, 0.9, 1.2, 1.1, 2, 2], vertical_alignment="bottom")
-    cols[0].markdown(f"**{name}** · {up}/{service['desired_replicas']} up · {service['version']}  \n"
-                     f":gray[{service['role']}]")
+    cols[0].markdown(f"**{name}**  \n:gray[{service['role']}]")  # its live state is in the graph and "Now:"
     cols[1].button("Kill", key=f"kill-{name}", on_click=_act, args=(client.kill, name),
                    kwargs={"notice": f"{name} killed (SIGKILL)."}, width="stretch")
     cols[2].button("Restart", key=f"restart-{name}", on_click=_act, args=(client.restart, name),
                    kwargs={"notice": f"{name} restarting."}, width="stretch")
-    cols[3].number_input("replicas", 0, 8, value=service["desired_replicas"], key=f"replicas-{name}",
+    cols[3].number_input("replicas", 0, 8, key=f"replicas-{name}",
                          on_change=lambda: _act(client.scale, name, st.session_state[f"replicas-{name}"],
                                                 notice=f"{name} scaled to {st.session_state[f'replicas-{name}']}."))
-    cols[4].slider("added latency (ms)", 0, 3000, value=int(service["faults"]["latency_ms"]), step=50,
-                   key=f"latency-{name}",
+    cols[4].slider("added latency (ms)", 0, 3000, step=50, key=f"latency-{name}",
                    on_change=lambda: _act(client.set_faults, name, latency_ms=st.session_state[f"latency-{name}"]))
-    cols[5].slider("error rate", 0.0, 1.0, value=float(service["faults"]["error_rate"]), step=0.05,
-                   key=f"errors-{name}",
+    cols[5].slider("error rate", 0.0, 1.0, step=0.05, key=f"errors-{name}",
                    on_change=lambda: _act(client.set_faults, name, error_rate=st.session_state[f"errors-{name}"]))
 
 

@@ -75,13 +75,15 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
         "marker": {"size": [34 + 8 * r for r in replicas], "color": [HEALTH_COLOURS[s] for s in states],
                    "line": {"width": 2, "color": "white"}},
         "text": [f"<b>{n}</b><br>{r}× · {s}" for n, r, s in zip(names, replicas, states)],
-        "textposition": "bottom center", "textfont": {"size": 15},
+        # the gateway's label above it, clear of the edges that leave it downwards
+        "textposition": ["top center" if n == cluster["gateway"] else "bottom center" for n in names],
+        "textfont": {"size": 15},
         "hovertext": [_node_hover(n, nodes.get(n)) for n in names], "hoverinfo": "text"})
     return go.Figure({"data": data, "layout": {
         "annotations": labels, "uirevision": "kitchen-graph", "height": 420,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "xaxis": {"visible": False, "range": [-2.0, 2.0], "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-0.55, 1.3], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-0.55, 1.45], "fixedrange": True},
         "plot_bgcolor": "white", "paper_bgcolor": "white"}})
 
 
@@ -115,7 +117,7 @@ def waterfall_figure(trace: dict) -> go.Figure:
     rows = call_order(trace["spans"])
     bars = {
         "type": "bar", "orientation": "h",
-        "y": [f"{'  ' * depth}{s['service']} · {s['name']}" for s, depth in rows],
+        "y": [f"{'  ' * depth}{_row_label(s)}" for s, depth in rows],
         "x": [max(s["duration_ms"], 0.05) for s, _ in rows], "base": [s["start_ms"] for s, _ in rows],
         "marker": {"color": [ERROR_RED if s["status"] == "error" else _colour(s["service"]) for s, _ in rows]},
         "text": [f"{_ms(s['duration_ms'])}" + (f" · {s['error']}" if s.get("error") else "") for s, _ in rows],
@@ -130,7 +132,14 @@ def waterfall_figure(trace: dict) -> go.Figure:
         "title": {"text": title, "font": {"size": 15}},
         "xaxis": {"title": {"text": "milliseconds since the request arrived"}, "gridcolor": "#e2e8f0",
                   "rangemode": "tozero"},
-        "yaxis": {"autorange": "reversed", "tickfont": {"family": "monospace", "size": 13}}}})
+        "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"family": "monospace", "size": 13}}}})
+
+
+def _row_label(span: dict) -> str:
+    """A call reads as who called whom (its path is on the callee's row just below); work as service · name."""
+    if span.get("kind") == "client" and span.get("peer"):
+        return f"{span['service']} → {span['peer']}"
+    return f"{span['service']} · {span['name']}"
 
 
 PALETTE = ["#2563eb", "#7c3aed", "#0891b2", "#ca8a04", "#db2777", "#059669", "#ea580c", "#4f46e5"]

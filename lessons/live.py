@@ -135,6 +135,27 @@ def changed() -> None:
         one.stale()
 
 
+def what_is_set(cluster: dict) -> str:
+    """One line of what has been done to the kitchen (by anyone, a scenario included), read live."""
+    changes = []
+    for s in cluster["services"]:
+        up = sum(r["state"] == "up" for r in s["replicas"])
+        said = []
+        if s["desired_replicas"] != 1 or up != s["desired_replicas"]:
+            said.append(f"{up} of {s['desired_replicas']} up")
+        if s["deploying"]:
+            said.append(f"deploying {s['version']}")
+        elif s["version"] != "v1":
+            said.append(s["version"])
+        if s["faults"]["latency_ms"]:
+            said.append(f"+{s['faults']['latency_ms']:.0f} ms")
+        if s["faults"]["error_rate"]:
+            said.append(f"{s['faults']['error_rate']:.0%} errors")
+        if said:
+            changes.append(f"**{s['name']}** {', '.join(said)}")
+    return "Now: " + (" · ".join(changes) if changes else "every service up, one replica each, no faults")
+
+
 def _trace_label(trace: dict) -> str:
     mark = "✗" if trace["status"] == "error" else ("◐" if trace["degraded"] else "✓")
     degraded = f" · without {', '.join(trace['degraded'])}" if trace["degraded"] else ""
@@ -162,6 +183,7 @@ def live_view(url: str, key: str, above: Callable[[], None] | None = None) -> No
     cols[2].metric("p95 (last 5 s)", "–" if load["p95_ms"] is None else f"{load['p95_ms']:.0f} ms")
     cols[3].metric("degraded answers", load["degraded"])
     cols[4].metric("failed", load["failed"])
+    st.caption(what_is_set(current.data["cluster"]))
     graph_col, trace_col = st.columns([1, 1], gap="medium")
     graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False})
     traces = {t["trace_id"]: t for t in current.data["traces"]}

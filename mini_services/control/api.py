@@ -201,7 +201,7 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
 
     @observe.get("/traces")
     async def traces(limit: int = Query(20, ge=1, le=1000),
-                     complete: bool = Query(False, description="only traces whose entry span has arrived")
+                     complete: bool = Query(False, description="only finished traces: the entry span arrived and ended 0.3 s ago")
                      ) -> list[Trace]:
         """The newest traces, newest first, each with its spans."""
         return spans.traces(limit, complete)

@@ -7,6 +7,7 @@ drops the oldest traces first. A trace can be listed before its last span has ar
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -51,6 +52,9 @@ def _attributes(attrs) -> dict:
         elif which is not None:
             out[kv.key] = getattr(v, which)
     return out
+
+
+SETTLE_NS = 300_000_000  # three export intervals: by then every process has sent its spans of a trace
 
 
 class SpanStore:
@@ -99,12 +103,14 @@ class SpanStore:
 
     def traces(self, limit: int, complete: bool = False) -> list[Trace]:
         """The newest ``limit`` traces, newest first by start time; ``complete``: only those whose entry span
-        (the one with no parent) has arrived. Its process exports it last, so until then a trace is still
-        being written: a live view that draws the newest trace wants the newest *complete* one."""
+        (the one with no parent) has arrived and ended ``SETTLE_NS`` ago. Every process exports its spans on
+        its own every 100 ms, so the entry span can arrive before a callee's: a live view that draws the
+        newest trace wants the newest one that has stopped growing."""
         with self._lock:
             groups = [list(g) for g in self._traces.values()]
         if complete:
-            groups = [g for g in groups if any(s.parent_id is None for s in g)]
+            settled = time.time_ns() - SETTLE_NS
+            groups = [g for g in groups if any(s.parent_id is None and s.end_ns <= settled for s in g)]
         groups.sort(key=lambda g: min(s.start_ns for s in g), reverse=True)
         return [to_trace(g) for g in groups[:limit]]
 

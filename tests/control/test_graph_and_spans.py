@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from mini_services.control.graph import build_graph, graph_answer, percentile
 from mini_services.control.spans import SpanRecord, SpanStore, to_trace
 
@@ -41,11 +43,13 @@ def test_the_window_drops_whole_oldest_traces_first():
     assert [t.trace_id for t in store.traces(10)] == ["new", "mid"]
 
 
-def test_complete_traces_are_those_whose_entry_span_has_arrived():
+def test_complete_traces_are_those_whose_entry_span_arrived_and_settled():
     store = SpanStore(capacity=100)
     store.add([span("a", None, "gateway", trace="done"), span("b", "a", "users", trace="done")])
     store.add([span("d", "c", "users", trace="writing", start=5)])  # its gateway span is still on its way
-    assert [t.trace_id for t in store.traces(10)] == ["writing", "done"]
+    now_ms = time.time_ns() // MS
+    store.add([span("e", None, "gateway", trace="just-ended", start=now_ms - 5, ms=5)])  # others may still come
+    assert [t.trace_id for t in store.traces(10)] == ["just-ended", "writing", "done"]
     assert [t.trace_id for t in store.traces(10, complete=True)] == ["done"]
 
 

@@ -46,10 +46,11 @@ def test_waterfall_is_in_call_order_with_failures_red():
     trace = {"name": "gateway: GET /api/home", "duration_ms": 30, "spans": [
         {"span_id": "c", "parent_id": "a", "service": "billing", "name": "GET /x", "start_ms": 5, "duration_ms": 2, "status": "error", "error": "HTTP 500"},
         {"span_id": "a", "parent_id": None, "service": "gateway", "name": "GET /api/home", "start_ms": 0, "duration_ms": 30, "status": "ok"},
-        {"span_id": "b", "parent_id": "a", "service": "users", "name": "GET /users/7", "start_ms": 1, "duration_ms": 3, "status": "ok"},
+        {"span_id": "b", "parent_id": "a", "service": "gateway", "kind": "client", "peer": "users", "name": "→ users: GET /users/7", "start_ms": 1, "duration_ms": 3, "status": "ok"},
         {"span_id": "d", "parent_id": "b", "service": "users", "name": "db", "start_ms": 2, "duration_ms": 1, "status": "ok"}]}
     assert [(s["span_id"], depth) for s, depth in call_order(trace["spans"])] == [("a", 0), ("b", 1), ("d", 2), ("c", 1)]
     bar = waterfall_figure(trace).data[0]
     assert list(bar.base) == [0, 1, 2, 5]
     assert bar.marker.color[3] == "#b91c1c" and bar.marker.color[0] != "#b91c1c"
     assert "HTTP 500" in bar.text[3]
+    assert list(bar.y) == ["gateway · GET /api/home", "  gateway → users", "    users · db", "  billing · GET /x"]

@@ -136,6 +136,23 @@ def test_control_room_scales_recommendations(kitchens):
     wait_for(lambda: len(kitchens["streaming"].up("recommendations")) == 3, 10, "three recommendation replicas")
 
 
+def test_control_room_shows_what_a_scenario_or_another_tab_set(kitchens):
+    """Switches changed behind this tab's back (a scenario's thread, the API) show on its next run."""
+    from lessons.live import changed
+
+    at = clean(run_page("control_room.py"))
+    assert at.slider(key="latency-users").value == 0
+    kitchen = kitchens["streaming"]
+    kitchen.control.put("/services/users/faults", json={"latency_ms": 300, "error_rate": 0.2}).raise_for_status()
+    kitchen.post("/services/recommendations/scale", {"replicas": 2})
+    changed()
+    clean(at.run())
+    assert at.slider(key="latency-users").value == 300 and at.slider(key="errors-users").value == 0.2
+    assert at.number_input(key="replicas-recommendations").value == 2
+    now = next(c.value for c in at.caption if c.value.startswith("Now:"))
+    assert "**users** +300 ms, 20% errors" in now and "**recommendations**" in now and "of 2 up" in now
+
+
 def test_a_dead_kitchen_is_said_plainly_and_can_be_restarted(monkeypatch, tmp_path):
     """The app's own kitchen dies: the page says so (no traceback) and its button starts a new one."""
     import socket
