@@ -27,31 +27,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+KITCHEN_URLS = ("KITCHEN_CONTROL_URL", "KITCHEN_RESTAURANT_URL", "KITCHEN_RESTAURANT_MONOLITH_URL",
+                "KITCHEN_STREAMING_MONOLITH_URL")
+
+
 @contextlib.contextmanager
-def running_app(tmp_path: Path, kitchen_port: int | None = None, extra_env: dict[str, str] | None = None):
+def running_app(tmp_path: Path, attach: dict[str, str] | None = None, extra_env: dict[str, str] | None = None):
     """`streamlit run app.py` as the README says, with its own kitchen ports; every kitchen it started is gone after.
 
-    With ``kitchen_port`` the app attaches to a kitchen already running there (and leaves it running).
+    ``attach`` points some of the app's kitchens (``KITCHEN_*_URL``) at kitchens already running, which it
+    leaves running; it starts the others itself, on ports of their own.
     """
-    attached = kitchen_port is not None
-    port, kitchen_port = free_port(), kitchen_port or free_port()
-    others = {name: f"http://127.0.0.1:{free_port()}" for name in ("RESTAURANT", "RESTAURANT_MONOLITH", "STREAMING_MONOLITH")}
-    env = {**os.environ, "KITCHEN_CONTROL_URL": f"http://127.0.0.1:{kitchen_port}",
-           "KITCHEN_DATA_ROOT": str(tmp_path / "data"), **{f"KITCHEN_{k}_URL": v for k, v in others.items()},
-           **(extra_env or {})}
+    attach = attach or {}
+    port = free_port()
+    own = {name: f"http://127.0.0.1:{free_port()}" for name in KITCHEN_URLS if name not in attach}
+    env = {**os.environ, "KITCHEN_DATA_ROOT": str(tmp_path / "data"), **own, **attach, **(extra_env or {})}
     log = open(tmp_path / "streamlit.log", "wb")
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/_stcore/health").status_code == 200, 30, "Streamlit")
-        yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{kitchen_port}", server
+        yield f"http://127.0.0.1:{port}", env["KITCHEN_CONTROL_URL"], server
     finally:
         if server.poll() is None:
             server.kill()  # even a kill -9 of the app must not leave its kitchens behind
             server.wait()
         log.close()
-    own = [*([] if attached else [f"http://127.0.0.1:{kitchen_port}"]), *others.values()]
-    for url in own:
+    for url in own.values():
         wait_for(lambda: not answers(url), 10, f"the kitchen at {url} to stop with the app")
 
 

@@ -16,7 +16,21 @@ from tests.utils.kitchen import alive, wait_for
 
 @pytest.fixture
 def app_server(tmp_path):
+    """The app as a new user starts it: it starts its own kitchens (and they stop with it)."""
     with running_app(tmp_path) as app:
+        yield app
+
+
+@pytest.fixture
+def attached_app(tmp_path, streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen):
+    """The app attached to the test session's kitchens (reset), as `KITCHEN_*_URL` allows: the pages and the
+    Control room are the same, and the suite does not start four more kitchens for them."""
+    for kitchen in (restaurant_monolith_kitchen, streaming_monolith_kitchen):
+        kitchen.reset()
+    kitchens = {"KITCHEN_CONTROL_URL": streaming, "KITCHEN_RESTAURANT_URL": restaurant,
+                "KITCHEN_RESTAURANT_MONOLITH_URL": restaurant_monolith_kitchen,
+                "KITCHEN_STREAMING_MONOLITH_URL": streaming_monolith_kitchen}
+    with running_app(tmp_path, attach={name: k.url for name, k in kitchens.items()}) as app:
         yield app
 
 
@@ -43,8 +57,8 @@ def test_the_home_page_starts_and_shows_the_live_kitchen_and_ctrl_c_stops_it(app
     wait_for(lambda: not any(alive(p) for p in pids), 10, "the kitchen to stop with Streamlit")
 
 
-def test_the_control_room_shows_a_kill_and_a_scale_live(app_server):
-    url, control_url, _server = app_server
+def test_the_control_room_shows_a_kill_and_a_scale_live(attached_app):
+    url, control_url, _server = attached_app
     # open the app as a teacher does (its address), then the Control room from the navigation;
     # a fresh server's first visit straight to /control-room shows Streamlit's spurious
     # "Page not found" dialog (streamlit/streamlit#9992)
@@ -77,8 +91,8 @@ def no_errors(page) -> None:
     assert page.locator("[data-testid=stAlertContentError]").count() == 0
 
 
-def test_every_page_then_quiz_rating_and_progress_survive_a_reload(app_server):
-    url, _control_url, _server = app_server
+def test_every_page_then_quiz_rating_and_progress_survive_a_reload(attached_app):
+    url, _control_url, _server = attached_app
     with browser_page(url, 1500, 1400) as page:
         elsewhere: list[str] = []
         page.on("request", lambda request: None if urlparse(request.url).hostname in ("127.0.0.1", "localhost")

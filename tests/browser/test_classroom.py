@@ -30,7 +30,7 @@ def open_control_room(browser, url: str):
 
 def test_the_instructor_kills_and_the_student_sees_it_but_cannot_kill(shared_kitchen: Kitchen, tmp_path):
     port = int(shared_kitchen.url.rsplit(":", 1)[1])
-    with running_app(tmp_path, kitchen_port=port) as (url, _control, _server), playwright.sync_playwright() as p:
+    with running_app(tmp_path, attach={"KITCHEN_CONTROL_URL": f"http://127.0.0.1:{port}"}) as (url, _control, _server), playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             instructor, student = open_control_room(browser, url), open_control_room(browser, url)
