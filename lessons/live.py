@@ -163,11 +163,12 @@ def _trace_label(trace: dict) -> str:
 
 
 @st.fragment(run_every=REFRESH)
-def live_view(url: str, key: str, above: Callable[[], None] | None = None) -> None:
+def live_view(url: str, key: str, above: Callable[[], None] | None = None, say_what_is_set: bool = True) -> None:
     """The graph, the load figures, and a trace's waterfall (the newest unless one is picked).
 
     ``above`` draws something else that changes every second (the Control room's scenario story) in
-    the same fragment: one rerun a second per tab, not two.
+    the same fragment: one rerun a second per tab, not two. ``say_what_is_set=False`` hides the "Now:"
+    line (it would name the culprit of the tracing detective game).
     """
     if above:
         above()
@@ -183,7 +184,8 @@ def live_view(url: str, key: str, above: Callable[[], None] | None = None) -> No
     cols[2].metric("p95 (last 5 s)", "–" if load["p95_ms"] is None else f"{load['p95_ms']:.0f} ms")
     cols[3].metric("degraded answers", load["degraded"])
     cols[4].metric("failed", load["failed"])
-    st.caption(what_is_set(current.data["cluster"]))
+    if say_what_is_set:
+        st.caption(what_is_set(current.data["cluster"]))
     graph_col, trace_col = st.columns([1, 1], gap="medium")
     graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False})
     traces = {t["trace_id"]: t for t in current.data["traces"]}

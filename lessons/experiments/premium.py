@@ -137,4 +137,5 @@ def premium() -> None:
     show_notice()
     cost_meter(client.cluster(), "The cloud bill of this kitchen")
     detective_game(client)
-    live_view(client.url, key="premium")
+    game = st.session_state.get("game")
+    live_view(client.url, key="premium", say_what_is_set=not (game and game["verdict"] is None))  # no spoilers

@@ -111,6 +111,7 @@ def test_the_detective_game_checks_the_real_fault(kitchens, right):
     culprits = [s["name"] for s in cluster["services"] if s["faults"]["latency_ms"] or s["faults"]["error_rate"]
                 or not any(r["state"] == "up" for r in s["replicas"])]
     assert len(culprits) == 1, "exactly one service was given a hidden fault"
+    assert not [c.value for c in at.caption if c.value.startswith("Now:")], "no line on the page names the culprit"
     guess = culprits[0] if right else next(s for s in ("users", "billing", "streaming", "recommendations")
                                            if s != culprits[0])
     at.radio(key="game-guess").set_value(guess).run()
@@ -118,6 +119,7 @@ def test_the_detective_game_checks_the_real_fault(kitchens, right):
     verdict = at.success if right else at.warning
     assert verdict and culprits[0] in verdict[0].value, "the verdict names the real culprit"
     assert not any(s["faults"]["latency_ms"] or s["faults"]["error_rate"] for s in kitchen.cluster()["services"])
+    assert [c.value for c in at.caption if c.value.startswith("Now:")], "after the verdict the line is back"
     wait_for(kitchen.all_up, 10, "every service up again after the game")
 
 
