@@ -279,9 +279,13 @@ class ScenarioPlayer:
                 self._status, self._clock = "stopped", (self._elapsed(), None)
 
     def wait(self) -> PlayerState:
-        """Block until the scenario ends (finished, failed or stopped); Ctrl-C still gets through."""
+        """Block until the scenario ends (finished, failed or stopped); Ctrl-C still gets through.
+
+        It sleeps and looks rather than ``join``: a KeyboardInterrupt landing inside ``Thread.join`` can leave
+        the thread marked as stopped while it still runs (CPython's bpo-45274 handling in 3.11), after which
+        stopping it cleanly is no longer certain. Interrupting ``time.sleep`` is always safe."""
         while (thread := self._thread) is not None and thread.is_alive():
-            thread.join(0.2)
+            time.sleep(0.1)
         return self.state()
 
     def close(self) -> None:
