@@ -11,6 +11,7 @@ narration line as it happens. Ctrl-C stops it and switches its load off.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import secrets
@@ -123,6 +124,7 @@ def play_scenario(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(sys.argv[1:] if argv is None else argv)
+    faulthandler.enable()  # a stuck process sent SIGABRT prints every thread's stack before it dies
     if args.command == "serve":
         serve(args)
     elif args.command == "scenario":

@@ -213,7 +213,12 @@ def test_ctrl_c_stops_the_cli_cleanly(streaming, tmp_path):
         wait_for(narrated, 15, "the first narration line")
         wait_for(lambda: load_running(streaming), 5, "the story's load")
         process.send_signal(signal.SIGINT)
-        out, err = (text.decode() for text in process.communicate(timeout=15))
+        try:
+            out, err = (text.decode() for text in process.communicate(timeout=15))
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # faulthandler: every thread's stack on its stderr, then it dies
+            out, err = (text.decode() for text in process.communicate(timeout=5))
+            raise AssertionError(f"the CLI did not stop within 15 s of Ctrl-C; where it was:\n{err}") from None
     finally:
         if process.poll() is None:
             process.kill()
