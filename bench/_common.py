@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 from mini_services.control.graph import percentile  # noqa: E402  (nearest rank, as the kitchen's graph)
 from tests.utils.kitchen import Kitchen, alive, wait_for  # noqa: E402
 
-__all__ = ["ROOT", "BenchKitchen", "CpuShare", "Kitchen", "kitchen", "bare_server", "tree", "percentile", "ms", "wait_for"]
+__all__ = ["ROOT", "BenchKitchen", "CpuShare", "Kitchen", "kitchen", "bare_server", "tree", "cpu_seconds", "percentile", "ms", "wait_for"]
 
 
 # SIGTERM to a benchmark unwinds it like Ctrl-C does, so its ``finally`` blocks stop what it started
@@ -47,6 +47,18 @@ def tree(pid: int) -> list[psutil.Process]:
         return [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
         return []
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    """CPU time (user + system) the processes have used so far; those already gone count nothing."""
+    total = 0.0
+    for p in processes:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
 
 
 def _terminate(process: subprocess.Popen, timeout: float = 15) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import httpx
 import psutil
-from _common import ROOT, CpuShare, _assert_gone, _terminate, ms, percentile, tree
+from _common import ROOT, CpuShare, _assert_gone, _terminate, cpu_seconds, ms, percentile, tree
 
 TARGET_KITCHENS = 30
 MB = 2**20
@@ -84,14 +84,7 @@ class Started:
         return False
 
     def cpu_s(self) -> float:
-        total = 0.0
-        for p in tree(self.process.pid):
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                pass
-        return total
+        return cpu_seconds(tree(self.process.pid))
 
     def memory(self) -> tuple[float, float, int]:
         """(RSS, PSS) in MB summed over serve and every child, and how many processes."""

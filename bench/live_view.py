@@ -30,7 +30,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,12 +40,14 @@ import httpx
 import plotly.io
 import plotly.tools
 import psutil
-from _common import ROOT, CpuShare, Kitchen, _assert_gone, _die_with_parent, kitchen, ms, percentile, tree, wait_for
+from _common import (ROOT, CpuShare, Kitchen, _assert_gone, _die_with_parent, cpu_seconds, kitchen, ms, percentile, tree,
+                     wait_for)
 from playwright import sync_api as playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from lessons.figures import graph_figure
+from lessons.kitchen import free_port
 from lessons.live import TRACES, LiveFeed
 
 TARGET_TICK_MS = 100.0
@@ -167,23 +168,6 @@ def server_ticks(k: Kitchen, ticks: int) -> float:
 
 
 # ---- (2) ten tabs ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_s(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for p in processes:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def requests_sent(from_pid: int, to_port: int) -> dict[int, int]:
     """Local port -> data segments sent, for every TCP connection of ``from_pid`` to 127.0.0.1:``to_port``."""
     try:
@@ -293,7 +277,7 @@ def waterfall_title(page) -> str | None:
 def measure(label: str, seconds: float, waiter, groups: dict[str, list[psutil.Process]], app: App,
             control_port: int, tabs: dict[int, dict[str, int]], pages: list) -> dict[str, float]:
     """CPU % of one core per group over ``seconds``; rerun requests per tab; Streamlit's requests to the control plane."""
-    before = {g: cpu_s(ps) for g, ps in groups.items()}
+    before = {g: cpu_seconds(ps) for g, ps in groups.items()}
     tabs0, reqs0 = {i: dict(c) for i, c in tabs.items()}, requests_sent(app.process.pid, control_port)
     samples = [reqs0]  # the request counters once a second (a few ms each: one `ss` run)
     titles = [[waterfall_title(page)] for page in pages]  # and what each tab shows
@@ -305,7 +289,7 @@ def measure(label: str, seconds: float, waiter, groups: dict[str, list[psutil.Pr
             for seen, page in zip(titles, pages):
                 seen.append(waterfall_title(page))
     wall = time.monotonic() - began
-    out = {g: (cpu_s(ps) - before[g]) / wall * 100 for g, ps in groups.items()}
+    out = {g: (cpu_seconds(ps) - before[g]) / wall * 100 for g, ps in groups.items()}
     asked = [(c["asked"] - tabs0[i]["asked"]) / wall for i, c in tabs.items()]
     done = [(c["done"] - tabs0[i]["done"]) / wall for i, c in tabs.items()]
     early = sum(c["early"] - tabs0[i]["early"] for i, c in tabs.items())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+
+from mini_services.stopping import stop_processes
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "http://127.0.0.1:8700"
@@ -134,6 +137,18 @@ class KitchenClient:
         return httpx.request(entry["method"], cluster["gateway_url"] + entry["path"], json=entry.get("body"), timeout=10)
 
 
+def free_port() -> int:
+    """A port free on 127.0.0.1 now (for a kitchen this app starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_kitchens(*kitchens: KitchenClient) -> None:
+    """SIGTERM to every kitchen this app started, all at once (each stops every replica it started)."""
+    stop_processes([k.process for k in kitchens if k.process is not None], grace_s=15)
+
+
 def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", architecture: str = "microservices",
                   timeout_s: float = 20, data_dir: Path | None = None) -> KitchenClient:
     """Attach to the kitchen at ``url``, or start one there owned by this process; answer once it is all up."""
@@ -153,9 +168,5 @@ def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", architect
         if client.healthy() and client.all_up():
             return client
         time.sleep(0.1)
-    client.process.terminate()  # a half-started kitchen is not left running: it stops every replica it started
-    try:
-        client.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        client.process.kill()
+    stop_kitchens(client)  # a half-started kitchen is not left running
     raise KitchenUnavailable(f"the kitchen did not answer at {url} within {timeout_s:.0f} s")

@@ -14,15 +14,13 @@ is never held while one starts, so a learner whose kitchen runs is never kept wa
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 
 import streamlit as st
 
-from lessons.kitchen import KitchenClient, KitchenUnavailable, start_kitchen
+from lessons.kitchen import KitchenClient, KitchenUnavailable, free_port, start_kitchen, stop_kitchens
 from lessons.progress import data_root
 
 
@@ -37,11 +35,6 @@ def most_kitchens() -> int:
 STARTS_AT_ONCE = 2
 START_WAIT_S = 60.0  # one kitchen's start, not counting the wait for its turn
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -76,7 +69,7 @@ class PrivateKitchens:
                 return self.kitchens[learner]
         try:
             with self.starts:  # the lock is free meanwhile: others' kitchens keep answering
-                mine = start_kitchen(f"http://127.0.0.1:{_free_port()}", topology="streaming",
+                mine = start_kitchen(f"http://127.0.0.1:{free_port()}", topology="streaming",
                                      data_dir=data_root() / "private" / learner, timeout_s=START_WAIT_S)
             with self.lock:
                 self.kitchens[learner] = mine
@@ -99,22 +92,8 @@ class PrivateKitchens:
             for learner, kitchen in idle.items():
                 del self.kitchens[learner]
                 self.seen.pop(kitchen.url, None)
-        stop(*idle.values())
+        stop_kitchens(*idle.values())
         return list(idle)
-
-
-def stop(*kitchens: KitchenClient) -> None:
-    """SIGTERM to every kitchen at once (each stops every replica it started, then exits), then wait for each."""
-    running = [k.process for k in kitchens if k.process is not None and k.process.poll() is None]
-    for process in running:
-        process.terminate()
-    deadline = time.monotonic() + 15
-    for process in running:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @st.cache_resource(show_spinner=False)

@@ -31,6 +31,7 @@ from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaVi
 from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
 from mini_services.kit.replica import ENV_VAR
 from mini_services.settings import settings
+from mini_services.stopping import stop_processes
 from mini_services.topologies import MONOLITH, Station, Topology
 
 log = logging.getLogger("kitchen.supervisor")
@@ -204,17 +205,8 @@ class Supervisor:
         for service in self.services.values():
             if service.rollout:
                 service.rollout.cancel()
-        processes = [r.process for s in self.services.values() for r in s.replicas if r.process]
-        for p in processes:
-            if p.poll() is None:
-                p.terminate()
-        deadline = time.monotonic() + settings.replica_stop_grace_s
-        for p in processes:
-            try:
-                p.wait(timeout=max(0.05, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop_processes([r.process for s in self.services.values() for r in s.replicas if r.process],
+                       settings.replica_stop_grace_s)
         await self._http.aclose()
 
     # ---- the calls the API exposes ------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,18 +12,13 @@ import httpx
 import pytest
 from playwright import sync_api as playwright
 
+from lessons.kitchen import free_port
 from tests.utils.kitchen import ROOT, wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 KITCHEN_URLS = ("KITCHEN_CONTROL_URL", "KITCHEN_RESTAURANT_URL", "KITCHEN_RESTAURANT_MONOLITH_URL",

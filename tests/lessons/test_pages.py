@@ -157,12 +157,9 @@ def test_control_room_shows_what_a_scenario_or_another_tab_set(kitchens):
 
 def test_a_dead_kitchen_is_said_plainly_and_can_be_restarted(monkeypatch, tmp_path):
     """The app's own kitchen dies: the page says so (no traceback) and its button starts a new one."""
-    import socket
+    from lessons.kitchen import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setenv("KITCHEN_CONTROL_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("KITCHEN_CONTROL_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("KITCHEN_DATA_ROOT", str(tmp_path))
     from lessons.app_state import kitchen
     kitchen.clear()
