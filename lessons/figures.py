@@ -132,7 +132,7 @@ def waterfall_figure(trace: dict) -> go.Figure:
         "title": {"text": title, "font": {"size": 15}},
         "xaxis": {"title": {"text": "milliseconds since the request arrived"}, "gridcolor": "#e2e8f0",
                   "rangemode": "tozero"},
-        "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"family": "monospace", "size": 13}}}})
+        "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"family": "monospace", "size": 12}}}})
 
 
 def _row_label(span: dict) -> str:

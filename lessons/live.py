@@ -186,7 +186,7 @@ def live_view(url: str, key: str, above: Callable[[], None] | None = None, say_w
     cols[4].metric("failed", load["failed"])
     if say_what_is_set:
         st.caption(what_is_set(current.data["cluster"]))
-    graph_col, trace_col = st.columns([1, 1], gap="medium")
+    graph_col, trace_col = st.columns([5, 6], gap="medium")  # the waterfall needs room for its labels and bars
     graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False})
     traces = {t["trace_id"]: t for t in current.data["traces"]}
     with trace_col:
