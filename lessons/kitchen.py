@@ -25,12 +25,41 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "http://127.0.0.1:8700"
 
 
-class KitchenUnavailable(RuntimeError):
+class KitchenProblem(RuntimeError):
+    """Something a page asked of a kitchen did not happen; ``str()`` is one plain sentence for the learner."""
+
+
+class KitchenUnavailable(KitchenProblem):
     """The control plane does not answer (and could not be started)."""
 
 
-class NotAllowed(RuntimeError):
+class NotAllowed(KitchenProblem):
     """A shared kitchen refused a change: it needs the instructor's key."""
+
+
+class Refused(KitchenProblem):
+    """The control plane understood and said no (4xx), or failed itself (5xx): its reason, in its words."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+class NotServed(KitchenProblem):
+    """A request to a service (the gateway, or one service's own page) got no answer: refused or timed out."""
+
+
+PATIENCE_S = 3.0  # the longest a page waits for anything it sends: shorter than a learner's patience
+
+
+def _no_answer(exc: httpx.HTTPError, who: str, what_follows: str) -> str:
+    """A refused connection or a timeout, said as the lesson it is."""
+    if isinstance(exc, httpx.TimeoutException):
+        return (f"{who} did not answer within {PATIENCE_S:.0f} s, so the page stopped waiting: something behind it "
+                f"is hanging and nothing cut the wait short (are timeouts switched off?).")
+    if isinstance(exc, httpx.ConnectError):
+        return f"{who} is down: the connection was refused. {what_follows}"
+    return f"{who} broke off the answer ({type(exc).__name__}). {what_follows}"
 
 
 @dataclass
@@ -42,7 +71,8 @@ class KitchenClient:
     key: str | None = None  # the instructor's key, sent with every change to a shared kitchen
 
     def __post_init__(self) -> None:
-        self.http = httpx.Client(base_url=self.url, timeout=5)
+        self.http = httpx.Client(base_url=self.url, timeout=PATIENCE_S)
+        self.guests = httpx.Client(timeout=PATIENCE_S)  # requests a guest would send, to the gateway
 
     def with_key(self, key: str | None) -> "KitchenClient":
         """The same client (one connection pool) for one browser session, carrying its key."""
@@ -55,10 +85,12 @@ class KitchenClient:
         try:
             answer = self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
-            raise KitchenUnavailable(f"the kitchen at {self.url} does not answer ({type(exc).__name__})") from exc
+            raise KitchenUnavailable(_no_answer(exc, f"The kitchen's control plane at {self.url}",
+                                                "Restart the kitchen from this page.")) from exc
         if answer.status_code in (401, 403):
-            raise NotAllowed(answer.json().get("detail", "only the instructor can change this kitchen"))
-        answer.raise_for_status()
+            raise NotAllowed(_detail(answer, "only the instructor can change this kitchen"))
+        if answer.status_code >= 400:
+            raise Refused(answer.status_code, _detail(answer, f"the control plane answered HTTP {answer.status_code}"))
         return answer.json()
 
     def key_works(self) -> bool:
@@ -81,7 +113,7 @@ class KitchenClient:
     def all_up(self) -> bool:
         try:
             services = self.cluster()["services"]
-        except (KitchenUnavailable, httpx.HTTPStatusError):
+        except KitchenProblem:
             return False
         return all(sum(r["state"] == "up" for r in s["replicas"]) == s["desired_replicas"] for s in services)
 
@@ -131,10 +163,52 @@ class KitchenClient:
         return self._call("PUT", "/resilience", json={**self.resilience(), **switches})
 
     def entry_request(self) -> httpx.Response:
-        """Send the kitchen's entry request through its gateway, as a guest would."""
+        """Send the kitchen's entry request through its gateway, as a guest would (its answer, whatever its status)."""
         cluster = self.cluster()
         entry = cluster["entry"]
-        return httpx.request(entry["method"], cluster["gateway_url"] + entry["path"], json=entry.get("body"), timeout=10)
+        return self.send(entry["method"], entry["path"], json=entry.get("body"), cluster=cluster)
+
+    def send(self, method: str, path: str, *, json: dict | None = None, headers: dict | None = None,
+             timeout: float = PATIENCE_S, cluster: dict | None = None) -> httpx.Response:
+        """One request through the gateway (``path`` as a guest would ask it). An answer of any status is
+        returned; no answer at all raises ``NotServed`` with a sentence that says why."""
+        cluster = cluster or self.cluster()
+        gateway = next(s for s in cluster["services"] if s["name"] == cluster["gateway"])
+        if not any(r["state"] == "up" for r in gateway["replicas"]):
+            raise NotServed(f"The {cluster['gateway']} is down: nothing can reach the services behind it. "
+                            f"Restart the {cluster['gateway']}.")
+        try:
+            return self.guests.request(method, cluster["gateway_url"] + path, json=json, headers=headers or {},
+                                       timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise NotServed(_no_answer(exc, f"The {cluster['gateway']}",
+                                       f"Nothing can reach the services behind it. Restart the {cluster['gateway']}.")
+                            ) from exc
+
+    def service_get(self, service: str, path: str) -> dict | list:
+        """GET ``path`` from a live replica of ``service`` itself (e.g. its ``/openapi.json``)."""
+        view = next((s for s in self.cluster()["services"] if s["name"] == service), None)
+        live = [r for r in (view or {"replicas": []})["replicas"] if r["state"] == "up"]
+        if not live:
+            raise NotServed(f"{service} is down: no replica is up to ask. Restart it.")
+        try:
+            answer = self.guests.get(live[0]["url"] + path)
+        except httpx.HTTPError as exc:
+            raise NotServed(_no_answer(exc, service, "Restart it.")) from exc
+        if answer.status_code >= 400:
+            raise Refused(answer.status_code, _detail(answer, f"{service} answered HTTP {answer.status_code}"))
+        return answer.json()
+
+
+def _detail(answer: httpx.Response, otherwise: str) -> str:
+    """The reason a FastAPI answer gives (``{"detail": ...}``), as a sentence."""
+    try:
+        detail = answer.json().get("detail", otherwise)
+    except ValueError:
+        return otherwise
+    if isinstance(detail, list):  # a validation error: say which field and why
+        detail = "; ".join(f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg', '')}" for d in detail)
+    return str(detail)
 
 
 def free_port() -> int:

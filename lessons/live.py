@@ -23,12 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import httpx
 import plotly.graph_objects as go
 import streamlit as st
 
 from lessons.figures import graph_figure, waterfall_figure
-from lessons.kitchen import KitchenClient, KitchenUnavailable
+from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
 
 REFRESH = timedelta(seconds=1)
 FRESH_S = 0.9  # a frame older than this is read again: just under the refresh, so every tick sees new data
@@ -42,7 +41,7 @@ class Frame:
 
     taken: float  # time.monotonic()
     data: dict | None = None  # cluster, graph, traces (complete ones, newest first), load
-    problem: KitchenUnavailable | None = None
+    problem: KitchenProblem | None = None
     graph: go.Figure | None = None
 
 
@@ -80,7 +79,7 @@ class LiveFeed:
             cluster, graph = self.client.cluster(), self.client.graph(window_s=10)
             data = {"cluster": cluster, "graph": graph, "traces": self.client.traces(TRACES, complete=True),
                     "load": self.client.load()}
-        except KitchenUnavailable as problem:
+        except KitchenProblem as problem:
             return Frame(taken, problem=problem)
         return Frame(taken, data=data, graph=graph_figure(cluster, graph))
 
@@ -103,7 +102,7 @@ class LiveFeed:
             return kept[0]
         try:
             return self.client.trace(trace_id)
-        except (KitchenUnavailable, httpx.HTTPStatusError):
+        except KitchenProblem:
             return None
 
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lessons import progress
 from lessons.app_state import kitchen_or_stop
+from lessons.experiments.common import answer_panel
 from lessons.render import LESSONS, page_path
 
 st.title("Microservices Kitchen")
@@ -27,8 +28,5 @@ with kitchen_col:
         [{"service": s["name"], "up": f"{sum(r['state'] == 'up' for r in s['replicas'])}/{s['desired_replicas']}",
           "role": s["role"]} for s in cluster["services"]],
         hide_index=True, width="stretch")
-    if st.button(f"Send {cluster['entry']['method']} {cluster['entry']['path']}"):
-        answer = client.entry_request()
-        st.caption(f"HTTP {answer.status_code} · trace {answer.headers.get('x-trace-id', '—')}")
-        st.json(answer.json(), expanded=1)
+    answer_panel(client, "home", f"Send {cluster['entry']['method']} {cluster['entry']['path']}")
     st.page_link("pages/control_room.py", label="Open the Control room", icon=":material/tune:")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lessons.kitchen import KitchenUnavailable, NotAllowed
+from lessons.kitchen import KitchenProblem, NotAllowed
 from lessons.live import changed
 
 # The one assumption on the cost meter, said out loud wherever it is used: memory is measured, this is not.
@@ -27,11 +27,11 @@ def act(action: Callable, *args, notice: str = "", **kwargs) -> None:
     """A button callback: do ``action`` on the kitchen, refresh the live view at once, say what happened."""
     try:
         action(*args, **kwargs)
-    except KitchenUnavailable as problem:
-        say(f"The kitchen did not answer: {problem}")
-        return
     except NotAllowed as refusal:
         say(f"Not allowed: {refusal}. Switch on *My own private kitchen* in the sidebar to break things yourself.")
+        return
+    except KitchenProblem as problem:  # one plain sentence that says why, never a traceback
+        say(str(problem))
         return
     changed()  # the next tick shows the change, not a second-old picture
     if notice:
@@ -54,3 +54,40 @@ def cost_meter(cluster: dict, label: str = "This kitchen") -> float:
     st.caption(f"≈ ${monthly:,.2f} a month at an example price of ${EXAMPLE_PRICE_PER_GB_MONTH:.0f} per GB-month "
                "(the price is an assumption; the memory is measured from the running processes).")
     return total
+
+
+def _ask(client, key: str) -> None:
+    """Send the entry request and keep what came back (an answer, or the sentence that says why none came)."""
+    try:
+        answer = client.entry_request()
+    except KitchenProblem as problem:
+        st.session_state[key] = {"problem": str(problem)}
+        return
+    try:
+        body = answer.json()
+    except ValueError:
+        body = {"detail": answer.text[:300]}
+    st.session_state[key] = {"status": answer.status_code, "body": body,
+                             "trace_id": answer.headers.get("x-trace-id", "")}
+    changed()
+
+
+def answer_panel(client, key: str, label: str) -> None:
+    """A button that sends the entry request, and the answer it got: status, what was missing, the body."""
+    st.button(label, key=f"{key}-send", on_click=_ask, args=(client, f"{key}-answer"))
+    got = st.session_state.get(f"{key}-answer")
+    if not got:
+        return
+    if "problem" in got:
+        st.error(got["problem"], icon=":material/cloud_off:")
+        return
+    body = got["body"] if isinstance(got["body"], dict) else {"answer": got["body"]}
+    missing = body.get("degraded") or body.get("failed") or []
+    if got["status"] < 400:
+        verdict = f"HTTP {got['status']} · answered" + (f" without {', '.join(missing)} (degraded)" if missing else
+                                                          ", every service took part")
+        (st.warning if missing else st.success)(verdict, icon=":material/warning:" if missing else ":material/check_circle:")
+    else:
+        st.error(f"HTTP {got['status']} · not served: {body.get('detail', '')}", icon=":material/error:")
+    st.caption(f"trace {got['trace_id'][:8] or '—'} · the waterfall below can show it")
+    st.json(body, expanded=2)

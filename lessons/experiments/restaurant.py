@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
-from lessons.experiments.common import act, cost_meter, show_notice
+from lessons.experiments.common import act, answer_panel, cost_meter, show_notice
 from lessons.kitchen import KitchenClient
 from lessons.live import live_view
 
@@ -59,8 +59,5 @@ def specialists() -> None:
     back.button("Call the bartender back (restart)", key="bartender-restart", on_click=act,
                 args=(client.restart, "bartender"), width="stretch", disabled=not down)
     show_notice()
-    if st.button("Show me one order's answer", key="brigade-show"):
-        answer = client.entry_request()
-        st.caption(f"HTTP {answer.status_code}")
-        st.json(answer.json(), expanded=1)
+    answer_panel(client, "brigade", "Show me one order's answer")
     live_view(client.url, key="specialists")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
 from lessons.experiments.common import act, cost_meter, memory_mb, show_notice
+from lessons.kitchen import KitchenProblem
 from lessons.live import live_view
 from lessons.render import ROOT
 
@@ -27,8 +27,8 @@ def streaming_example() -> None:
             for table in client.tables(service):
                 st.markdown(f"**{service} · {table['name']}** — {table['rows']:,} rows (newest shown)")
                 st.dataframe(table["sample"], hide_index=True, width="stretch")
-        except httpx.HTTPStatusError:
-            st.warning(f"{service} has no replica up to ask: restart it from the Control room.")
+        except KitchenProblem as problem:
+            st.warning(f"{service}'s database cannot be read now: {problem}")
     live_view(client.url, key="streaming")
 
 
@@ -97,16 +97,15 @@ def right_tool() -> None:
              "in another language without the others noticing: they only see its HTTP API. Here is the API each "
              "running service publishes, read from the live process, and the code behind it.")
     service = st.radio("Service", ["gateway", *SERVICES], horizontal=True, key="tool-service")
-    replicas = next(s for s in client.cluster()["services"] if s["name"] == service)["replicas"]
-    live = [r for r in replicas if r["state"] == "up"]
-    if live:
-        spec = httpx.get(live[0]["url"] + "/openapi.json", timeout=5).json()
+    try:
+        spec = client.service_get(service, "/openapi.json")
+    except KitchenProblem as problem:
+        st.warning(f"Its live API cannot be read now: {problem}")
+    else:
         st.markdown("**Its API, as the running process describes it:**\n" + "\n".join(
             f"- `{method.upper()} {path}` — {op.get('summary') or op.get('description', '')}"
             for path, ops in spec["paths"].items() for method, op in ops.items()
             if not path.startswith(("/_kitchen", "/health"))))
-    else:
-        st.warning(f"{service} is down right now: restart it to read its live API.")
     source = ROOT / "mini_services" / "services" / service / "app.py"  # read, not imported: pages use only HTTP
     st.caption(f"{source.relative_to(ROOT)} — the code this service runs")
     st.code(source.read_text(encoding="utf-8"), language="python", line_numbers=True)
