@@ -75,7 +75,7 @@ def reset(client: KitchenClient) -> None:
     _say("Everything is back to normal: one healthy replica each on v1, no faults, no load, default protections.")
 
 
-def scenario_story(url: str) -> None:
+def scenario_story(url: str, _data: dict | None = None) -> None:
     """The playing scenario: how far it is, and every narration line so far (render-only)."""
     state = scenario_player(url).state()
     if state.scenario is None:

@@ -162,17 +162,19 @@ def _trace_label(trace: dict) -> str:
 
 
 @st.fragment(run_every=REFRESH)
-def live_view(url: str, key: str, above: Callable[[], None] | None = None, say_what_is_set: bool = True) -> None:
+def live_view(url: str, key: str, above: Callable[[dict | None], None] | None = None,
+              say_what_is_set: bool = True) -> None:
     """The graph, the load figures, and a trace's waterfall (the newest unless one is picked).
 
-    ``above`` draws something else that changes every second (the Control room's scenario story) in
-    the same fragment: one rerun a second per tab, not two. ``say_what_is_set=False`` hides the "Now:"
+    ``above(data)`` draws something else that changes every second (the Control room's scenario story, a
+    lesson's replica line) in the same fragment, from the same reading (``data``: cluster, graph, traces,
+    load; None while the kitchen does not answer): one rerun a second per tab, not two. ``say_what_is_set=False`` hides the "Now:"
     line (it would name the culprit of the tracing detective game).
     """
-    if above:
-        above()
     source = feed(url)
     current = source.frame()
+    if above:
+        above(current.data)
     if current.problem:
         st.error(f"The live kitchen does not answer: {current.problem}")
         return
