@@ -40,6 +40,7 @@ from mini_services.control.models import (
     Trace,
 )
 from mini_services.control.spans import SpanStore
+from mini_services.control.states import STATE_WINDOW_S, QuietBaselines, decide_states
 from mini_services.control.supervisor import NoReplicaUp, Supervisor, UnknownReplica, UnknownService
 from mini_services.kit.app import OWN_TRACING_ONLY, send_json
 from mini_services.kit.knobs import Resilience
@@ -104,6 +105,7 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
     supervisor = Supervisor(topology, architecture, data_dir, control_url,
                             gateway_host="0.0.0.0" if instructor_key else "127.0.0.1")
     spans = SpanStore(settings.span_window)
+    baselines = QuietBaselines()
     load = LoadGenerator(lambda: (supervisor.next_entry_url(), supervisor.entry()))
 
     @asynccontextmanager
@@ -216,9 +218,14 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
 
     @observe.get("/graph")
     async def graph(window_s: float = Query(10, gt=0, le=600)) -> Graph:
-        """The service graph over the last `window_s` seconds of spans."""
-        recent = spans.spans_since(time.time_ns() - int(window_s * 1e9))
-        return graph_answer(build_graph(recent, supervisor.replicas_up(), window_s), window_s)
+        """The service graph over the last `window_s` seconds of spans; each node's `state` (and `why`) from what
+        the control plane knows now and the last ~2 s of spans, whatever the window."""
+        now = time.time_ns()
+        breakers = await supervisor.breakers()
+        states = decide_states(supervisor.facts(breakers), spans.spans_ended_since(now - int(STATE_WINDOW_S * 1e9)),
+                               baselines)
+        recent = spans.spans_since(now - int(window_s * 1e9))
+        return graph_answer(build_graph(recent, supervisor.replicas_up(), window_s, states, breakers), window_s)
 
     @observe.post("/v1/traces", include_in_schema=False)
     async def receive_spans(request: Request) -> Response:

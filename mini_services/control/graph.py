@@ -31,8 +31,22 @@ def _figures(spans: list[SpanRecord], window_s: float) -> dict:
             "p50_ms": percentile(durations, 50), "p95_ms": percentile(durations, 95)}
 
 
-def build_graph(spans: list[SpanRecord], replicas_up: dict[str, int], window_s: float) -> "nx.DiGraph":
+def build_graph(spans: list[SpanRecord], replicas_up: dict[str, int], window_s: float,
+                states: dict[str, tuple[str, str]] | None = None,
+                breakers: dict[tuple[str, str], dict] | None = None) -> "nx.DiGraph":
+    """Nodes and edges with their figures over ``spans``; ``states``: each node's (state, why), decided
+    elsewhere (control/states.py); ``breakers``: each (caller, callee)'s circuit breaker."""
     import networkx as nx  # on first use: keeps it out of the control plane's start-up
+
+    states, breakers = states or {}, breakers or {}
+
+    def node(name: str, group: list[SpanRecord]) -> dict:
+        state, why = states.get(name, ("up" if replicas_up.get(name) else "down", ""))
+        return {"replicas_up": replicas_up.get(name, 0), "state": state, "why": why, **_figures(group, window_s)}
+
+    def edge(caller: str, callee: str) -> dict:
+        breaker = breakers.get((caller, callee)) or {}
+        return {"breaker": breaker.get("state"), "breaker_failures": breaker.get("failures", 0)}
 
     graph = nx.DiGraph()
     served: dict[str, list[SpanRecord]] = {name: [] for name in replicas_up}
@@ -43,12 +57,15 @@ def build_graph(spans: list[SpanRecord], replicas_up: dict[str, int], window_s: 
         elif s.kind == "client" and s.peer:
             calls.setdefault((s.service, s.peer), []).append(s)
     for name, group in served.items():
-        graph.add_node(name, replicas_up=replicas_up.get(name, 0), **_figures(group, window_s))
+        graph.add_node(name, **node(name, group))
     for (caller, callee), group in calls.items():
         for end in (caller, callee):
             if end not in graph:
-                graph.add_node(end, replicas_up=replicas_up.get(end, 0), **_figures([], window_s))
-        graph.add_edge(caller, callee, calls=len(group), **_figures(group, window_s))
+                graph.add_node(end, **node(end, []))
+        graph.add_edge(caller, callee, calls=len(group), **edge(caller, callee), **_figures(group, window_s))
+    for caller, callee in breakers:  # a breaker that is open stops the calls: its edge still says so
+        if caller in graph and callee in graph and not graph.has_edge(caller, callee):
+            graph.add_edge(caller, callee, calls=0, **edge(caller, callee), **_figures([], window_s))
     return graph
 
 

@@ -91,7 +91,10 @@ class Span(BaseModel):
     start_ms: float  # from the start of its trace
     duration_ms: float
     status: Literal["ok", "error"]
-    error: str | None = None
+    error: str | None = None  # the reason in words: "connection refused", "circuit open: users not called"
+    language: str | None = None  # of the process that made it (its telemetry.sdk.language)
+    attempt: int | None = None  # on a call: which attempt this was ...
+    attempts: int | None = None  # ... of how many allowed
 
 
 class Trace(BaseModel):
@@ -104,8 +107,14 @@ class Trace(BaseModel):
     spans: list[Span]
 
 
+NodeState = Literal["up", "slow", "failing", "down", "starting", "recovering"]
+BreakerState = Literal["closed", "half-open", "open", "off"]
+
+
 class GraphNode(BaseModel):
     id: str
+    state: NodeState = Field(description="from what the control plane knows now and the last ~2 s of spans")
+    why: str = Field(description="the reason for the state, in words")
     replicas_up: int
     rps: float
     error_rate: float
@@ -116,6 +125,8 @@ class GraphNode(BaseModel):
 class GraphEdge(BaseModel):
     source: str
     target: str
+    breaker: BreakerState | None = Field(None, description="the worst of the callers' circuit breakers on this call")
+    breaker_failures: int = Field(0, description="failures in a row the breaker has counted")
     calls: int
     rps: float
     error_rate: float

@@ -16,7 +16,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span as SpanProto
 from opentelemetry.proto.trace.v1.trace_pb2 import Status as StatusProto
 
 from mini_services.control.models import Span, Trace
-from mini_services.kit.tracing import DEGRADED, PEER, REPLICA
+from mini_services.kit.tracing import ATTEMPT, ATTEMPTS, DEGRADED, PEER, REPLICA
 
 KINDS = {SpanProto.SPAN_KIND_SERVER: "server", SpanProto.SPAN_KIND_CLIENT: "client",
          SpanProto.SPAN_KIND_INTERNAL: "internal"}
@@ -36,6 +36,9 @@ class SpanRecord:
     end_ns: int
     error: str | None  # the reason, if the span failed
     degraded: list[str]
+    language: str | None = None
+    attempt: int | None = None
+    attempts: int | None = None
 
     @property
     def duration_ms(self) -> float:
@@ -74,6 +77,7 @@ class SpanStore:
         for resource_spans in request.resource_spans:
             resource = _attributes(resource_spans.resource.attributes)
             service, replica = resource.get("service.name", "unknown"), resource.get(REPLICA)
+            language = resource.get("telemetry.sdk.language")
             for scope in resource_spans.scope_spans:
                 for s in scope.spans:
                     attrs = _attributes(s.attributes)
@@ -82,7 +86,8 @@ class SpanStore:
                         trace_id=s.trace_id.hex(), span_id=s.span_id.hex(), parent_id=s.parent_span_id.hex() or None,
                         service=service, replica=replica, name=s.name, kind=KINDS.get(s.kind, "internal"),
                         peer=attrs.get(PEER), start_ns=s.start_time_unix_nano, end_ns=s.end_time_unix_nano,
-                        error=(s.status.message or "error") if failed else None, degraded=list(attrs.get(DEGRADED, []))))
+                        error=(s.status.message or "error") if failed else None, degraded=list(attrs.get(DEGRADED, [])),
+                        language=language, attempt=attrs.get(ATTEMPT), attempts=attrs.get(ATTEMPTS)))
         self.add(records)
         return len(records)
 
@@ -100,6 +105,18 @@ class SpanStore:
         with self._lock:
             groups = list(self._traces.values())
         return [s for group in groups for s in group if s.start_ns >= since_ns]
+
+    def spans_ended_since(self, since_ns: int, longest_s: float = 60.0) -> list[SpanRecord]:
+        """Every span that ended at or after ``since_ns`` (what decides a node's state now). Traces are kept in
+        arrival order, so the walk goes from the newest back and stops at traces far older than any request."""
+        oldest_start = since_ns - int(longest_s * 1e9)
+        found: list[SpanRecord] = []
+        with self._lock:
+            for group in reversed(self._traces.values()):
+                if group[0].start_ns < oldest_start:
+                    break
+                found.extend(s for s in group if s.end_ns >= since_ns)
+        return found
 
     def traces(self, limit: int, complete: bool = False) -> list[Trace]:
         """The newest ``limit`` traces, newest first by start time; ``complete``: only those whose entry span
@@ -133,4 +150,5 @@ def to_trace(spans: list[SpanRecord]) -> Trace:
         degraded=root.degraded,
         spans=[Span(span_id=s.span_id, parent_id=s.parent_id, service=s.service, replica=s.replica, name=s.name,
                     kind=s.kind, peer=s.peer, start_ms=(s.start_ns - t0) / 1e6, duration_ms=s.duration_ms,
-                    status="error" if s.error else "ok", error=s.error) for s in spans])
+                    status="error" if s.error else "ok", error=s.error, language=s.language, attempt=s.attempt,
+                    attempts=s.attempts) for s in spans])

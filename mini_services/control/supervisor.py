@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 import psutil
 
+from mini_services.control.states import ServiceFacts
 from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaView, ServiceView
 from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
 from mini_services.kit.replica import ENV_VAR
@@ -36,6 +37,7 @@ from mini_services.topologies import MONOLITH, Station, Topology
 
 log = logging.getLogger("kitchen.supervisor")
 MONITOR_PERIOD_S = 0.05
+BREAKER_ORDER = ["off", "closed", "half-open", "open"]  # worst last
 
 
 class UnknownService(KeyError):
@@ -161,6 +163,40 @@ class Supervisor:
         if not live:
             raise NoReplicaUp(f"{name} has no replica up to ask")
         return (await self._http.get(f"{live[0]}/_kitchen/tables")).json()
+
+    async def breakers(self) -> dict[tuple[str, str], dict]:
+        """(caller, callee) -> the worst state of the callers' circuit breakers, read from every live caller."""
+        callers = [(s.name, r) for s in self.services.values() if s.station.calls for r in s.replicas
+                   if r.state == "up"]
+
+        async def ask(replica: Replica) -> dict:
+            try:
+                return (await self._http.get(f"{replica.url}/_kitchen/breakers", timeout=0.3)).json()
+            except (httpx.HTTPError, ValueError):
+                return {}  # busy or gone: no news from this one
+
+        answers = await asyncio.gather(*(ask(r) for _, r in callers))
+        worst: dict[tuple[str, str], dict] = {}
+        for (caller, _), said in zip(callers, answers):
+            for callee, breaker in said.items():
+                seen = worst.get((caller, callee))
+                if seen is None or BREAKER_ORDER.index(breaker["state"]) > BREAKER_ORDER.index(seen["state"]):
+                    worst[(caller, callee)] = breaker
+        return worst
+
+    def facts(self, breakers: dict[tuple[str, str], dict]) -> dict[str, ServiceFacts]:
+        """What the control plane knows of each service at once: replicas, faults, builds, breakers on it."""
+        known = {}
+        for name, s in self.services.items():
+            states = [r.state for r in s.replicas]
+            on_it = [b["state"] for (_, callee), b in breakers.items() if callee == name]
+            known[name] = ServiceFacts(
+                up=states.count("up"), starting=states.count("starting"), desired=s.desired,
+                latency_ms=s.faults.latency_ms, error_rate=s.faults.error_rate,
+                bad_build_up=any(r.bad and r.state == "up" for r in s.replicas),
+                breaker=max(on_it, key=BREAKER_ORDER.index) if on_it else None,
+                usual_ms=s.station.service_ms + 1.0 if s.station.service_ms else None)
+        return known
 
     def view(self, name: str) -> ServiceView:
         s = self.service(name)

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from mini_services.kit.calls import DependencyFailed, Link, Registry, close_http_session
 from mini_services.kit.delay import simulate
 from mini_services.kit.knobs import ReplicaConfig, log_changes
-from mini_services.kit.tracing import INTERNAL_PREFIXES, ServerSpanMiddleware
+from mini_services.kit.tracing import INTERNAL_PREFIXES, ServerSpanMiddleware, mark_error
 from mini_services.topologies import Station
 
 # FastAPI's built-in telemetry would add spans of its own inside every request; we trace at the edges only
@@ -71,6 +71,12 @@ async def send_json(send, status: int, body: dict) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
+async def fail(send, status: int, reason: str) -> None:
+    """Answer an error whose reason is also written on this request's span (the trace names it)."""
+    mark_error(None, f"HTTP {status}: {reason}")
+    await send_json(send, status, {"detail": reason})
+
+
 def _is_work(scope) -> bool:
     return scope["type"] == "http" and not scope["path"].startswith(INTERNAL_PREFIXES)
 
@@ -88,9 +94,9 @@ class FaultMiddleware:
         # simulate a slow or congested service: the request waits before any work starts
         await simulate(faults.latency_ms, faults.jitter_ms)
         if self.ctx.config.bad_version:
-            return await send_json(send, 500, {"detail": f"{self.ctx.service} {self.ctx.config.version} is a bad deploy: it fails every request"})
+            return await fail(send, 500, f"{self.ctx.service} {self.ctx.config.version} is a bad deploy: it fails every request")
         if faults.error_rate and random.random() < faults.error_rate:
-            return await send_json(send, 500, {"detail": f"{self.ctx.service}: injected failure (error_rate {faults.error_rate:g})"})
+            return await fail(send, 500, f"{self.ctx.service}: injected failure (error_rate {faults.error_rate:g})")
         await self.app(scope, receive, send)
 
 
@@ -106,7 +112,7 @@ class CapacityMiddleware:
         if not _is_work(scope):
             return await self.app(scope, receive, send)
         if self.waiting >= self.station.queue_limit:
-            return await send_json(send, 503, {"detail": f"{self.station.name} is overloaded: {self.waiting} requests already waiting"})
+            return await fail(send, 503, f"{self.station.name} is overloaded: {self.waiting} requests already waiting")
         self.waiting += 1
         try:
             await self.slots.acquire()
@@ -141,6 +147,13 @@ def service_app(ctx: ReplicaContext, routers: list[APIRouter], tables: Callable[
         ctx.apply(config)
         return {"ok": True}
 
+    @app.get("/_kitchen/breakers", tags=["kitchen"])
+    async def breakers() -> dict[str, dict]:
+        """This replica's circuit breaker on each service it calls: its state and failures in a row."""
+        on = ctx.config.resilience.circuit_breaker
+        return {link.peer: {"state": link.breaker.state if on else "off", "failures": link.breaker.failures}
+                for link in ctx.links}
+
     @app.get("/_kitchen/tables", tags=["kitchen"])
     async def database_tables() -> list[dict]:
         """This service's own database: each table, its number of rows, and its newest rows."""
@@ -149,6 +162,7 @@ def service_app(ctx: ReplicaContext, routers: list[APIRouter], tables: Callable[
     @app.exception_handler(DependencyFailed)
     async def dependency_failed(_request: Request, failure: DependencyFailed) -> JSONResponse:
         """A required dependency could not answer: a fast, explicit 503 naming it."""
+        mark_error(None, f"HTTP 503: {failure.service} is unavailable: {failure.reason}")
         return JSONResponse({"detail": f"{failure.service} is unavailable: {failure.reason}",
                              "failed": [failure.service]}, status_code=503)
 

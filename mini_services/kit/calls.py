@@ -1,8 +1,8 @@
 """How one service calls another.
 
     Link.call(method, path)            one logical call to a peer service
-      ├─ circuit breaker (per peer)    open: fail fast, no network
-      ├─ attempt 1 ─ pick a replica (round robin over the registry) ─ CLIENT span ─ HTTP
+      ├─ circuit breaker (per peer)    open: fail fast, no network (a failed span still says so)
+      ├─ attempt 1 ─ pick a replica (round robin over the registry) ─ CLIENT span (attempt 1 of n) ─ HTTP
       ├─ backoff, attempt 2 ...        only for safe calls: GETs and writes with an idempotency key
       └─ DependencyFailed(peer, why)   after the budget (about 2 s) or the last attempt
 
@@ -21,7 +21,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 from fastapi import HTTPException
 
 from mini_services.kit.knobs import Resilience
-from mini_services.kit.tracing import client_span, internal_span, mark_degraded, mark_error
+from mini_services.kit.tracing import call_not_made, client_span, internal_span, mark_degraded, mark_error
 from mini_services.settings import settings
 
 T = TypeVar("T")
@@ -126,12 +126,14 @@ class Link:
         why = "no attempt was made"
         for attempt in range(attempts):
             if knobs.circuit_breaker and not self.breaker.allow():
-                raise DependencyFailed(self.peer, f"circuit open after {self.breaker.failures} failures (failing fast)")
+                reason = f"circuit open: {self.peer} not called ({self.breaker.failures} failures in a row)"
+                call_not_made(self.peer, method, path, reason, attempt + 1, attempts)
+                raise DependencyFailed(self.peer, reason)
             remaining = deadline - time.monotonic()
             timeout = min(knobs.timeout_ms / 1000, remaining) if knobs.timeouts else remaining
             try:
-                return await self._attempt(method, path, json, idempotency_key, timeout)
-            except _Retryable as failure:
+                return await self._attempt(method, path, json, idempotency_key, timeout, attempt + 1, attempts)
+            except AttemptFailed as failure:
                 why = failure.reason
             if attempt + 1 < attempts:
                 pause = min(0.025 * 2**attempt * random.uniform(1, 2), deadline - time.monotonic())
@@ -140,16 +142,18 @@ class Link:
                 await asyncio.sleep(pause)  # back off before trying again
         raise DependencyFailed(self.peer, why)
 
-    async def _attempt(self, method: str, path: str, body: Any, key: str | None, timeout: float) -> Any:
+    async def _attempt(self, method: str, path: str, body: Any, key: str | None, timeout: float,
+                       attempt: int, attempts: int) -> Any:
         import aiohttp  # already loaded by http_session(); a cheap lookup from here on
 
         base = self.registry.pick(self.peer)
         headers: dict[str, str] = {"idempotency-key": key} if key else {}
-        with client_span(self.peer, method, path, headers) as span:
+        with client_span(self.peer, method, path, headers, attempt, attempts) as span:
             if base is None:
-                mark_error(span, "no replica is up")
+                reason = f"no replica of {self.peer} is up: not called"
+                mark_error(span, reason)
                 self.breaker.record(False)
-                raise _Retryable("no replica is up")
+                raise AttemptFailed(reason)
             span.set_attribute("server.address", base)
             try:
                 async with http_session().request(method, base + path, json=body, headers=headers,
@@ -159,7 +163,7 @@ class Link:
             except (asyncio.TimeoutError, TimeoutError):
                 reason = f"timed out after {timeout * 1000:.0f} ms"
             except aiohttp.ClientError as exc:
-                reason = "connection refused" if isinstance(exc, aiohttp.ClientConnectorError) else str(exc) or type(exc).__name__
+                reason = _said(exc)
             else:
                 span.set_attribute("http.response.status_code", status)
                 if status < 500:
@@ -170,12 +174,27 @@ class Link:
                 reason = f"HTTP {status}: {(answer or {}).get('detail', '')}".rstrip(": ")
             mark_error(span, reason)
             self.breaker.record(False)
-            raise _Retryable(reason)
+            raise AttemptFailed(reason)
 
 
-class _Retryable(Exception):
+class AttemptFailed(Exception):
+    """One attempt of a call failed in a way worth another attempt; ``reason`` is in words."""
+
     def __init__(self, reason: str):
         self.reason = reason
+
+
+def _said(exc: Exception) -> str:
+    """A network failure in a learner's words, never a class name."""
+    import aiohttp
+
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connection refused"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the connection was closed before an answer came"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "the answer was cut off"
+    return "the call failed on the network"
 
 
 class Local:

@@ -26,6 +26,7 @@ INTERNAL_PREFIXES = ("/_kitchen", "/health", "/docs", "/openapi.json")
 PEER = "peer.service"  # on client spans: which service was called (the graph's edges)
 REPLICA = "service.instance.id"
 DEGRADED = "kitchen.degraded"  # on the entry span: optional services that failed
+ATTEMPT, ATTEMPTS = "kitchen.attempt", "kitchen.attempts"  # on a call: attempt n of the m allowed
 
 
 def setup_tracing(service: str, replica_id: str, control_url: str, delay_ms: int) -> TracerProvider:
@@ -69,7 +70,7 @@ class ServerSpanMiddleware:
                 if message["type"] == "http.response.start":
                     status = message["status"]
                     span.set_attribute("http.response.status_code", status)
-                    if status >= 500:
+                    if status >= 500 and _unmarked(span):  # no reason said yet
                         span.set_status(Status(StatusCode.ERROR, f"HTTP {status}"))
                     message.setdefault("headers", [])
                     message["headers"] = [*message["headers"], (b"x-trace-id", trace_id)]
@@ -78,14 +79,28 @@ class ServerSpanMiddleware:
             await self.app(scope, receive, send_with_trace_id)
 
 
+def _unmarked(span: trace.Span) -> bool:
+    status = getattr(span, "status", None)
+    return status is None or status.status_code is StatusCode.UNSET
+
+
 @contextlib.contextmanager
-def client_span(peer: str, method: str, path: str, headers: dict[str, str]) -> Iterator[trace.Span]:
-    """A CLIENT span around one call to ``peer``; injects ``traceparent`` into ``headers``."""
+def client_span(peer: str, method: str, path: str, headers: dict[str, str], attempt: int = 1,
+                attempts: int = 1) -> Iterator[trace.Span]:
+    """A CLIENT span around one attempt to call ``peer``; injects ``traceparent`` into ``headers``. Its
+    failure is marked by the caller with the reason in words (``mark_error``), never an exception's name."""
     with _tracer.start_as_current_span(f"→ {peer}: {method} {path.split('?')[0]}", kind=SpanKind.CLIENT,
-                                       record_exception=False, set_status_on_exception=True,
-                                       attributes={PEER: peer}) as span:
+                                       record_exception=False, set_status_on_exception=False,
+                                       attributes={PEER: peer, ATTEMPT: attempt, ATTEMPTS: attempts}) as span:
         _propagator.inject(headers)
         yield span
+
+
+def call_not_made(peer: str, method: str, path: str, reason: str, attempt: int = 1, attempts: int = 1) -> None:
+    """A call that never left this process (its circuit is open) still leaves a failed CLIENT span naming
+    the peer, so the trace says why the peer was not asked."""
+    with client_span(peer, method, path, {}, attempt, attempts) as span:
+        mark_error(span, reason)
 
 
 @contextlib.contextmanager
@@ -96,8 +111,9 @@ def internal_span(name: str, peer: str) -> Iterator[trace.Span]:
         yield span
 
 
-def mark_error(span: trace.Span, reason: str) -> None:
-    span.set_status(Status(StatusCode.ERROR, reason))
+def mark_error(span: trace.Span | None, reason: str) -> None:
+    """Mark ``span`` (default: the current request's) failed, with the reason in words."""
+    (span or trace.get_current_span()).set_status(Status(StatusCode.ERROR, reason))
 
 
 def mark_degraded(services: list[str]) -> None:

@@ -1,0 +1,70 @@
+"""The node-state rules on plain data: one word per service, and why."""
+
+from __future__ import annotations
+
+from mini_services.control.spans import SpanRecord
+from mini_services.control.states import QuietBaselines, ServiceFacts, decide_states, node_state
+
+MS = 1_000_000
+
+
+def answer(ms: float = 3.0, error: str | None = None, service: str = "users", kind: str = "server",
+           peer: str | None = None) -> SpanRecord:
+    return SpanRecord(trace_id="t", span_id="s", parent_id=None, service=service, replica=None, name="GET /x",
+                      kind=kind, peer=peer, start_ns=0, end_ns=int(ms * MS), error=error, degraded=[])
+
+
+def state(facts: ServiceFacts, answers=(), calls_in=(), baselines=None) -> str:
+    return node_state("users", facts, list(answers), list(calls_in), baselines or QuietBaselines(), now=100.0)[0]
+
+
+UP = dict(up=1, starting=0, desired=1, usual_ms=3.0)
+
+
+def test_replicas_decide_down_and_starting_before_any_span():
+    assert state(ServiceFacts(up=0, starting=0, desired=1)) == "down"
+    assert state(ServiceFacts(up=0, starting=0, desired=0)) == "down"
+    assert state(ServiceFacts(up=0, starting=2, desired=2)) == "starting"
+    assert state(ServiceFacts(up=1, starting=1, desired=2)) == "recovering"
+    assert state(ServiceFacts(**UP)) == "up"
+
+
+def test_failing_from_faults_builds_or_a_tenth_of_recent_answers():
+    assert state(ServiceFacts(**UP, error_rate=0.1)) == "failing"
+    assert state(ServiceFacts(**UP, error_rate=0.05)) == "up"
+    assert state(ServiceFacts(**UP, bad_build_up=True)) == "failing"
+    assert state(ServiceFacts(**UP), [answer()] * 9 + [answer(error="HTTP 500")]) == "failing"
+    assert state(ServiceFacts(**UP), [answer()] * 10 + [answer(error="HTTP 500")]) == "up"
+    assert state(ServiceFacts(**UP), [answer(error="HTTP 500")] * 2) == "up", "two answers say nothing about a rate"
+
+
+def test_slow_against_its_own_quiet_p50_or_300_ms():
+    quiet = QuietBaselines()
+    assert state(ServiceFacts(**UP), [answer(3.0)] * 5, baselines=quiet) == "up"  # remembered as normal
+    assert state(ServiceFacts(**UP), [answer(12.0)] * 5, baselines=quiet) == "up", "3x but within 25 ms: noise"
+    assert state(ServiceFacts(**UP), [answer(40.0)] * 5, baselines=quiet) == "slow"
+    assert state(ServiceFacts(up=1, starting=0, desired=1, usual_ms=200.0), [answer(320.0)] * 5) == "slow"
+    assert state(ServiceFacts(**UP, latency_ms=600)) == "slow", "added latency reads slow before any span"
+    assert state(ServiceFacts(**UP, latency_ms=8000)) == "slow", "a hang reads slow, not failing"
+
+
+def test_callers_timing_out_read_slow_and_refused_read_failing():
+    timed_out = answer(error="timed out after 1000 ms", service="gateway", kind="client", peer="users")
+    refused = answer(error="connection refused", service="gateway", kind="client", peer="users")
+    assert state(ServiceFacts(**UP), calls_in=[timed_out] * 3) == "slow"
+    assert state(ServiceFacts(**UP), calls_in=[refused] * 3) == "failing"
+
+
+def test_an_open_breaker_on_a_healthy_service_reads_recovering():
+    assert state(ServiceFacts(**UP, breaker="open")) == "recovering"
+    assert state(ServiceFacts(**UP, breaker="half-open")) == "recovering"
+    assert state(ServiceFacts(**UP, breaker="closed")) == "up"
+    assert state(ServiceFacts(**UP, breaker="open", error_rate=0.5)) == "failing", "still failing comes first"
+
+
+def test_decide_states_sorts_spans_to_their_services():
+    facts = {"gateway": ServiceFacts(up=1, starting=0, desired=1), "users": ServiceFacts(**UP)}
+    spans = [answer(error="HTTP 503", service="gateway")] * 3 + [answer(service="users")] * 3
+    states = decide_states(facts, spans, QuietBaselines())
+    assert states["gateway"][0] == "failing" and "3 of its last 3 answers failed" in states["gateway"][1]
+    assert states["users"] == ("up", "answering normally")
