@@ -1,8 +1,9 @@
 """Pure figure builders: the control plane's JSON in, a plotly figure out (tested without Streamlit).
 
-    graph_figure(cluster, graph)   the live service graph: colour = health, size and badge = replicas,
-                                   edge width = traffic, edge label = p95 and error share
-    waterfall_figure(trace)        one trace: a bar per span, in call order, failed spans in red
+    graph_figure(cluster, graph)   the live service graph: each node's state in a word (and its colour),
+                                   replicas, build; under each callee how its calls went; edge width = traffic
+    waterfall_figure(trace)        one trace: a row per span, in call order, failures red and said in words
+    history_figure(history, now)   the last minute of load: p95 of the answers and failures per second
 
 Node positions depend only on the topology, so nodes never move between refreshes, and every
 figure carries a constant ``uirevision`` so a zoom survives the 1-second refresh.
@@ -12,9 +13,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-HEALTH_COLOURS = {"up": "#15803d", "degraded": "#d97706", "down": "#b91c1c"}
-ERROR_RED, OK_GREY = "#b91c1c", "#64748b"
-DEGRADED_ERROR_SHARE = 0.05  # a node or edge failing more often than this is shown as in trouble
+# each state has its word on the node too: the colour only repeats it (WCAG 1.4.1)
+STATE_COLOURS = {"up": "#15803d", "slow": "#b45309", "failing": "#c2410c", "down": "#991b1b",
+                 "starting": "#1d4ed8", "recovering": "#6d28d9"}
+ERROR_RED, OK_GREY, INK = "#b91c1c", "#64748b", "#0f172a"
+DEGRADED_ERROR_SHARE = 0.05  # an edge failing more often than this is drawn red
+TEXT_PX = 15  # every label of the graph and the waterfall is at least 14 px: legible from the back of a room
 
 
 def positions(cluster: dict) -> dict[str, tuple[float, float]]:
@@ -27,71 +31,103 @@ def positions(cluster: dict) -> dict[str, tuple[float, float]]:
     return placed
 
 
-def health(service: dict, node: dict | None) -> str:
-    """up, degraded (failing now and then, or not every replica up) or down (no replica up)."""
-    up = sum(r["state"] == "up" for r in service["replicas"])
-    if up == 0:
-        return "down"
-    if up < service["desired_replicas"] or (node and node["error_rate"] > DEGRADED_ERROR_SHARE):
-        return "degraded"
-    return "up"
+def state_of(service: dict, node: dict | None) -> str:
+    """The node's state as the control plane decided it (``down`` when no replica is up and no node came)."""
+    if node and node.get("state"):
+        return node["state"]
+    return "up" if any(r["state"] == "up" for r in service["replicas"]) else "down"
+
+
+def versions(service: dict) -> str:
+    """The builds its live replicas run: ``v1``, or ``v2 ×2 · v1 ×1`` during a rollout."""
+    running = [r.get("version", "v1") for r in service["replicas"] if r["state"] in ("up", "starting")]
+    counts = {v: running.count(v) for v in dict.fromkeys(sorted(running, reverse=True))}
+    if len(counts) <= 1:
+        return next(iter(counts), service.get("version", "v1"))
+    return " · ".join(f"{v} ×{n}" for v, n in counts.items())
 
 
 def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
 
+def _calls_lines(edge: dict | None) -> list[str]:
+    """How the calls to a service went, as its caller saw them: short lines under the node."""
+    if edge is None or not edge["calls"]:
+        lines = ["no calls now"]
+    else:
+        lines = [f"p95 {_ms(edge['p95_ms'])}", f"{edge['error_rate']:.0%} failed"]
+    if edge and edge.get("breaker") in ("open", "half-open"):
+        lines.append(f"circuit {edge['breaker']}")
+    return lines
+
+
+def node_label(service: dict, node: dict | None, edge: dict | None, gateway: bool) -> str:
+    """Name; state in a word and replicas; build; how its calls went. Every line short, so neighbours never touch."""
+    up = sum(r["state"] == "up" for r in service["replicas"])
+    replicas = f"{up}×" if up == service["desired_replicas"] else f"{up} of {service['desired_replicas']}"
+    lines = [f"<b>{service['name']}</b>", f"<b>{state_of(service, node)}</b> · {replicas}", versions(service)]
+    if gateway:
+        if node and node["rps"]:
+            lines += [f"p95 {_ms(node['p95_ms'])}", f"{node['error_rate']:.0%} failed"]
+    else:
+        lines += _calls_lines(edge)
+    return "<br>".join(lines)
+
+
 def graph_figure(cluster: dict, graph: dict) -> go.Figure:
+    """The live graph: a node per service saying its state, replicas and build; edges as wide as their traffic.
+
+    Every edge of these kitchens leaves the gateway, so each callee has one caller: the call figures are written
+    under the callee (no label floats on an edge, so none can cover another)."""
     place = positions(cluster)
     nodes = {n["id"]: n for n in graph["nodes"]}
     traffic = {(e["source"], e["target"]): e for e in graph["edges"]}
+    into = {e["target"]: e for e in graph["edges"]}
     # one plain dict, validated once by go.Figure: five times faster than add_trace / update_layout
     data: list[dict] = []
-    labels: list[dict] = []
     for service in cluster["services"]:
         for callee in service["calls"]:
             if callee not in place:
                 continue
             (x0, y0), (x1, y1) = place[service["name"]], place[callee]
             edge = traffic.get((service["name"], callee))
-            rps = edge["rps"] if edge else 0.0
-            failing = bool(edge and edge["error_rate"] > DEGRADED_ERROR_SHARE)
+            live = bool(edge and edge["calls"])
+            failing = bool(live and edge["error_rate"] > DEGRADED_ERROR_SHARE) or bool(
+                edge and edge.get("breaker") == "open")
             data.append({"type": "scatter", "x": [x0, x1], "y": [y0, y1], "mode": "lines", "hoverinfo": "skip",
                          "showlegend": False,
-                         "line": {"width": 1.5 + min(rps, 200) / 12, "color": ERROR_RED if failing else OK_GREY,
-                                  "dash": "solid" if edge else "dot"}})
-            if edge:
-                labels.append({"x": x0 + 0.68 * (x1 - x0), "y": y0 + 0.68 * (y1 - y0), "showarrow": False,
-                               "bgcolor": "rgba(255,255,255,0.85)",
-                               "text": f"p95 {_ms(edge['p95_ms'])}<br>{edge['error_rate']:.0%} errors",
-                               "font": {"size": 13, "color": ERROR_RED if failing else "#1e293b"}})
+                         "line": {"width": 1.5 + min(edge["rps"] if live else 0.0, 200) / 12,
+                                  "color": ERROR_RED if failing else OK_GREY, "dash": "solid" if live else "dot"}})
     shown = [s for s in cluster["services"] if s["name"] in place]
     names = [s["name"] for s in shown]
-    states = [health(s, nodes.get(s["name"])) for s in shown]
+    states = [state_of(s, nodes.get(s["name"])) for s in shown]
     replicas = [sum(r["state"] == "up" for r in s["replicas"]) for s in shown]
     data.append({
         "type": "scatter", "x": [place[n][0] for n in names], "y": [place[n][1] for n in names],
         "mode": "markers+text", "showlegend": False,
-        "marker": {"size": [34 + 8 * r for r in replicas], "color": [HEALTH_COLOURS[s] for s in states],
+        "marker": {"size": [30 + 6 * min(r, 8) for r in replicas], "color": [STATE_COLOURS[s] for s in states],
+                   "symbol": ["x" if s == "down" else "circle" for s in states],
                    "line": {"width": 2, "color": "white"}},
-        "text": [f"<b>{n}</b><br>{r}× · {s}" for n, r, s in zip(names, replicas, states)],
+        "text": [node_label(s, nodes.get(s["name"]), into.get(s["name"]), s["name"] == cluster["gateway"])
+                 for s in shown],
         # the gateway's label above it, clear of the edges that leave it downwards
         "textposition": ["top center" if n == cluster["gateway"] else "bottom center" for n in names],
-        "textfont": {"size": 15},
+        "textfont": {"size": TEXT_PX, "color": INK},
         "hovertext": [_node_hover(n, nodes.get(n)) for n in names], "hoverinfo": "text"})
     return go.Figure({"data": data, "layout": {
-        "annotations": labels, "uirevision": "kitchen-graph", "height": 420,
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "xaxis": {"visible": False, "range": [-2.0, 2.0], "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-0.55, 1.45], "fixedrange": True},
+        "uirevision": "kitchen-graph", "height": 470, "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
+        "hoverlabel": {"font": {"size": TEXT_PX}},
+        "xaxis": {"visible": False, "range": [-2.05, 2.05], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-1.05, 1.75], "fixedrange": True},
         "plot_bgcolor": "white", "paper_bgcolor": "white"}})
 
 
 def _node_hover(name: str, node: dict | None) -> str:
     if node is None:
         return f"{name}: no traffic yet"
-    return (f"<b>{name}</b><br>{node['rps']:.1f} requests/s · {node['error_rate']:.0%} errors"
-            f"<br>p50 {_ms(node['p50_ms'])} · p95 {_ms(node['p95_ms'])}")
+    return (f"<b>{name}</b>: {node.get('state', '')} — {node.get('why', '')}<br>{node['rps']:.1f} answers/s · "
+            f"{node['error_rate']:.0%} failed<br>p50 {_ms(node['p50_ms'])} · p95 {_ms(node['p95_ms'])}")
 
 
 def call_order(spans: list[dict]) -> list[tuple[dict, int]]:
@@ -113,33 +149,75 @@ def call_order(spans: list[dict]) -> list[tuple[dict, int]]:
     return ordered
 
 
+LABEL_CHARS = 34  # the longest line of a waterfall row label: the bars keep more than half the chart
+
+
+def _short(text: str, most: int = LABEL_CHARS) -> str:
+    """``text`` cut at a word boundary to ``most`` characters (the whole text is in the hover)."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(":,") + "…"
+
+
+def row_label(span: dict, depth: int) -> str:
+    """Who did what (a call reads as caller → callee, with its attempt when retried), and why it failed."""
+    indent = "\u00a0\u00a0" * depth
+    if span.get("kind") == "client" and span.get("peer"):
+        said = f"{span['service']} → {span['peer']}"
+        if (span.get("attempts") or 1) > 1 and ((span.get("attempt") or 1) > 1 or span["status"] == "error"):
+            said += f", attempt {span['attempt']} of {span['attempts']}"
+    else:
+        said = f"{span['service']} · {span['name']}"
+    label = indent + _short(said)
+    if span.get("error"):
+        label += f"<br>{indent}<span style='color:{ERROR_RED}'>{_short(span['error'])}</span>"
+    return label
+
+
 def waterfall_figure(trace: dict) -> go.Figure:
+    """One trace: a row per span in call order (each retry its own row), failures red and said in words."""
     rows = call_order(trace["spans"])
+    ends = [s["start_ms"] + s["duration_ms"] for s, _ in rows] or [1.0]
     bars = {
-        "type": "bar", "orientation": "h",
-        "y": [f"{'  ' * depth}{_row_label(s)}" for s, depth in rows],
+        "type": "bar", "orientation": "h", "y": list(range(len(rows))),
         "x": [max(s["duration_ms"], 0.05) for s, _ in rows], "base": [s["start_ms"] for s, _ in rows],
         "marker": {"color": [ERROR_RED if s["status"] == "error" else _colour(s["service"]) for s, _ in rows]},
-        "text": [f"{_ms(s['duration_ms'])}" + (f" · {s['error']}" if s.get("error") else "") for s, _ in rows],
+        "text": [_ms(s["duration_ms"]) for s, _ in rows], "textfont": {"size": TEXT_PX - 1},
         "textposition": "outside", "cliponaxis": False, "hoverinfo": "text",
         "hovertext": [f"{s['service']} ({s.get('replica') or '?'})<br>{s['name']}<br>starts at {s['start_ms']:.1f} ms, "
-                      f"takes {_ms(s['duration_ms'])}<br>{s['status']}" for s, _ in rows]}
+                      f"takes {_ms(s['duration_ms'])}<br>{s.get('error') or s['status']}" for s, _ in rows]}
     title = f"{trace['name']} — {_ms(trace['duration_ms'])}" + (
         f" — without {', '.join(trace['degraded'])}" if trace.get("degraded") else "")
+    height = 34 * len(rows) + 16 * sum(1 for s, _ in rows if s.get("error"))
     return go.Figure({"data": [bars], "layout": {
-        "uirevision": "kitchen-waterfall", "height": max(180, 34 * len(rows) + 70),
-        "margin": {"l": 10, "r": 80, "t": 30, "b": 30}, "plot_bgcolor": "white", "paper_bgcolor": "white",
-        "title": {"text": title, "font": {"size": 15}},
-        "xaxis": {"title": {"text": "milliseconds since the request arrived"}, "gridcolor": "#e2e8f0",
-                  "rangemode": "tozero"},
-        "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"family": "monospace", "size": 12}}}})
+        "uirevision": "kitchen-waterfall", "height": max(200, height + 90), "bargap": 0.25,
+        "margin": {"l": 6, "r": 56, "t": 36, "b": 40}, "plot_bgcolor": "white", "paper_bgcolor": "white",
+        "title": {"text": _short(title, 60), "font": {"size": TEXT_PX + 1}},
+        "hoverlabel": {"font": {"size": TEXT_PX}},
+        "xaxis": {"title": {"text": "milliseconds since the request arrived", "font": {"size": TEXT_PX - 1}},
+                  "gridcolor": "#e2e8f0", "range": [0, max(ends) * 1.12], "tickfont": {"size": TEXT_PX - 1}},
+        "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": TEXT_PX - 1},
+                  "tickmode": "array", "tickvals": list(range(len(rows))),
+                  "ticktext": [row_label(s, depth) for s, depth in rows]}}})
 
 
-def _row_label(span: dict) -> str:
-    """A call reads as who called whom (its path is on the callee's row just below); work as service · name."""
-    if span.get("kind") == "client" and span.get("peer"):
-        return f"{span['service']} → {span['peer']}"
-    return f"{span['service']} · {span['name']}"
+def history_figure(history: list[dict], now_s: float) -> go.Figure:
+    """The last minute of load, a point a second: p95 of the answers (line) and failed requests (bars)."""
+    ago = [p["t"] - now_s for p in history]
+    return go.Figure({"data": [
+        {"type": "bar", "x": ago, "y": [p["failed"] for p in history], "name": "failed per second",
+         "marker": {"color": ERROR_RED}, "yaxis": "y2", "opacity": 0.55},
+        {"type": "scatter", "mode": "lines", "x": ago, "y": [p["p95_ms"] for p in history],
+         "name": "p95 of answers (ms)", "line": {"color": INK, "width": 3}, "connectgaps": False},
+    ], "layout": {
+        "uirevision": "kitchen-history", "height": 230, "margin": {"l": 60, "r": 60, "t": 10, "b": 40},
+        "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"size": TEXT_PX - 1},
+        "legend": {"orientation": "h", "y": 1.12, "x": 0, "font": {"size": TEXT_PX - 1}},
+        "xaxis": {"title": {"text": "seconds ago"}, "range": [-60, 0], "gridcolor": "#e2e8f0", "fixedrange": True},
+        "yaxis": {"title": {"text": "p95 ms"}, "rangemode": "tozero", "gridcolor": "#e2e8f0", "fixedrange": True},
+        "yaxis2": {"title": {"text": "failed/s"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
+                   "showgrid": False, "fixedrange": True}}})
 
 
 PALETTE = ["#2563eb", "#7c3aed", "#0891b2", "#ca8a04", "#db2777", "#059669", "#ea580c", "#4f46e5"]

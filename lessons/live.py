@@ -26,12 +26,14 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from lessons.figures import graph_figure, waterfall_figure
+from lessons.figures import graph_figure, history_figure, waterfall_figure
 from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
 
 REFRESH = timedelta(seconds=1)
 FRESH_S = 0.9  # a frame older than this is read again: just under the refresh, so every tick sees new data
 TRACES = 15  # the newest complete traces offered in the picker
+GRAPH_WINDOW_S = 2  # the graph's figures cover what just happened: a fix shows within a second or two
+OLD_TRACE_S = 5  # a newest trace older than this is said to be old: nothing newer reached the gateway
 KEPT_WATERFALLS = 64  # built waterfalls kept (a picked trace stays drawable after it leaves the newest 15)
 
 
@@ -43,6 +45,7 @@ class Frame:
     data: dict | None = None  # cluster, graph, traces (complete ones, newest first), load
     problem: KitchenProblem | None = None
     graph: go.Figure | None = None
+    history: go.Figure | None = None  # the last minute of load
 
 
 @dataclass
@@ -76,12 +79,13 @@ class LiveFeed:
         private_kitchens().touch(self.url)  # a private kitchen someone is watching is not idle
         taken = time.monotonic()
         try:
-            cluster, graph = self.client.cluster(), self.client.graph(window_s=10)
+            cluster, graph = self.client.cluster(), self.client.graph(window_s=GRAPH_WINDOW_S)
             data = {"cluster": cluster, "graph": graph, "traces": self.client.traces(TRACES, complete=True),
                     "load": self.client.load()}
         except KitchenProblem as problem:
             return Frame(taken, problem=problem)
-        return Frame(taken, data=data, graph=graph_figure(cluster, graph))
+        return Frame(taken, data=data, graph=graph_figure(cluster, graph),
+                     history=history_figure(data["load"].get("history", []), time.time()))
 
     def waterfall(self, trace: dict) -> go.Figure:
         """The waterfall of a complete trace, built once (a complete trace never changes)."""
@@ -156,53 +160,102 @@ def what_is_set(cluster: dict) -> str:
 
 
 def _trace_label(trace: dict) -> str:
-    mark = "✗" if trace["status"] == "error" else ("◐" if trace["degraded"] else "✓")
+    said = "failed" if trace["status"] == "error" else ("degraded" if trace["degraded"] else "ok")
     degraded = f" · without {', '.join(trace['degraded'])}" if trace["degraded"] else ""
-    return f"{mark} {trace['name']} · {trace['duration_ms']:.0f} ms{degraded} · {trace['trace_id'][:8]}"
+    return f"{said} · {trace['name']} · {trace['duration_ms']:.0f} ms{degraded} · {trace['trace_id'][:8]}"
+
+
+COUNTED = ("ok", "degraded", "failed")
+
+
+def _counters_from(key: str) -> str:
+    return f"{key}-counters-from"
+
+
+def reset_counters(key: str) -> None:
+    """The page's counters start again from zero at the next tick."""
+    st.session_state.pop(_counters_from(key), None)
+
+
+def page_counts(key: str, totals: dict) -> dict[str, int]:
+    """What the load generator counted since this page was opened (or its counters reset): never another page's."""
+    base = st.session_state.get(_counters_from(key))
+    if base is None or any(totals.get(k, 0) < base.get(k, 0) for k in COUNTED):  # new page, or a new control plane
+        base = st.session_state[_counters_from(key)] = {k: totals.get(k, 0) for k in COUNTED}
+    return {k: totals.get(k, 0) - base[k] for k in COUNTED}
+
+
+def live_view(url: str, key: str, above: Callable[[dict | None], None] | None = None,
+              say_what_is_set: bool = True, history: bool = False) -> None:
+    """The live view of a kitchen: load figures, the graph, a trace's waterfall, and (``history``) the last minute.
+
+    Its counters start at zero each time the page is opened, and at a press of *Reset counters*. The live part
+    is one fragment that refreshes every second and only renders; the button lives outside it.
+    ``above(data)`` draws something else that changes every second (the Control room's scenario story, a
+    lesson's replica line) in the same fragment, from the same reading (``data``: cluster, graph, traces,
+    load; None while the kitchen does not answer): one rerun a second per tab, not two.
+    ``say_what_is_set=False`` hides the "Now:" line (it would name the culprit of the tracing detective game).
+    """
+    if st.session_state.get("live-page") != key:  # arrived on this page: its counters start at zero
+        st.session_state["live-page"] = key
+        reset_counters(key)
+    _live(url, key, above, say_what_is_set, history)
+    st.button("Reset counters", key=f"{key}-reset-counters", on_click=reset_counters, args=(key,), type="tertiary",
+              icon=":material/restart_alt:", help="Start this page's answered / degraded / failed counts again at 0")
 
 
 @st.fragment(run_every=REFRESH)
-def live_view(url: str, key: str, above: Callable[[dict | None], None] | None = None,
-              say_what_is_set: bool = True) -> None:
-    """The graph, the load figures, and a trace's waterfall (the newest unless one is picked).
-
-    ``above(data)`` draws something else that changes every second (the Control room's scenario story, a
-    lesson's replica line) in the same fragment, from the same reading (``data``: cluster, graph, traces,
-    load; None while the kitchen does not answer): one rerun a second per tab, not two. ``say_what_is_set=False`` hides the "Now:"
-    line (it would name the culprit of the tracing detective game).
-    """
+def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_what_is_set: bool,
+          history: bool) -> None:
     source = feed(url)
     current = source.frame()
     if above:
         above(current.data)
     if current.problem:
-        st.error(f"The live kitchen does not answer: {current.problem}")
+        st.error(f"The live kitchen does not answer. {current.problem}", icon=":material/cloud_off:")
         return
     load = current.data["load"]  # always drawn, so the page below never jumps when load starts
-    cols = st.columns(5)
-    cols[0].metric("load sent", f"{load['rps']:.0f}/s" if load["running"] else "off")
-    cols[1].metric("answered", f"{load['achieved_rps']:.0f}/s")
-    cols[2].metric("p95 (last 5 s)", "–" if load["p95_ms"] is None else f"{load['p95_ms']:.0f} ms")
-    cols[3].metric("degraded answers", load["degraded"])
-    cols[4].metric("failed", load["failed"])
+    counts = page_counts(key, load.get("totals", {}))
+    cols = st.columns(6)
+    cols[0].metric("load sent", f"{load['rps']:.0f}/s" if load["running"] else "off",
+                   help="requests the load generator sends a second, whether or not they are answered")
+    cols[1].metric("answered now", f"{load.get('answered_rps', 0):.0f}/s",
+                   help=f"successful answers a second over the last {load['window_s']:.0f} s (failures not counted)")
+    cols[2].metric(f"p95 (last {load['window_s']:.0f} s)", "–" if load["p95_ms"] is None else f"{load['p95_ms']:,.0f} ms",
+                   help="95 of 100 successful answers came at least this fast")
+    cols[3].metric("answered on this page", counts["ok"] + counts["degraded"])
+    cols[4].metric("of them degraded", counts["degraded"], help="answered without some optional service")
+    cols[5].metric("failed on this page", counts["failed"], help="errors, refused connections and timeouts")
     if say_what_is_set:
         st.caption(what_is_set(current.data["cluster"]))
     graph_col, trace_col = st.columns([5, 6], gap="medium")  # the waterfall needs room for its labels and bars
     graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False})
-    traces = {t["trace_id"]: t for t in current.data["traces"]}
     with trace_col:
-        if not traces:
-            st.info("No requests yet: send one, or start the load generator.")
-            return
-        options = ["newest", *traces]
-        picked = st.session_state.get(f"{key}-trace")
-        if picked not in (None, *options):  # a picked trace stays picked after newer ones push it out
-            options.append(picked)
-        picked = st.selectbox("Trace", options, key=f"{key}-trace", help="Pick a request to see where its time went",
-                              format_func=lambda tid: tid if tid == "newest" else _label(source, traces, tid))
-        newest = next(iter(traces.values()))
-        trace = newest if picked == "newest" else traces.get(picked) or source.trace(picked) or newest
-        st.plotly_chart(source.waterfall(trace), key=f"{key}-waterfall", config={"displayModeBar": False})
+        _waterfall(source, current, key)
+    if history:
+        st.plotly_chart(current.history, key=f"{key}-history", config={"displayModeBar": False})
+
+
+def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:
+    traces = {t["trace_id"]: t for t in current.data["traces"]}
+    if not traces:
+        st.info("No finished requests yet: send one, or start the load generator.")
+        return
+    options = ["newest", *traces]
+    picked = st.session_state.get(f"{key}-trace")
+    if picked not in (None, *options):  # a picked trace stays picked after newer ones push it out
+        options.append(picked)
+    picked = st.selectbox("Trace", options, key=f"{key}-trace", help="Pick a request to see where its time went",
+                          format_func=lambda tid: tid if tid == "newest" else _label(source, traces, tid))
+    newest = next(iter(traces.values()))
+    trace = newest if picked == "newest" else traces.get(picked) or source.trace(picked) or newest
+    age_s = time.time() - trace["start_unix_ms"] / 1000
+    if picked == "newest" and age_s > OLD_TRACE_S:
+        gateway = current.data["cluster"]["gateway"]
+        st.caption(f"This newest finished request is **{age_s:,.0f} s old**: nothing newer has been answered "
+                   f"by the {gateway}" + (" (the load's requests are failing before it)." if
+                                          current.data["load"].get("failed_rps") else "."))
+    st.plotly_chart(source.waterfall(trace), key=f"{key}-waterfall", config={"displayModeBar": False})
 
 
 def _label(source: LiveFeed, traces: dict, trace_id: str) -> str:

@@ -2,7 +2,9 @@
 
 Open loop means requests leave on a fixed schedule whether or not earlier ones have been
 answered (as guests keep arriving however slow the kitchen is), so a slow service shows up
-as growing latency rather than as fewer requests. Live figures cover the last few seconds.
+as growing latency rather than as fewer requests. Live figures cover the last two seconds, and
+only successful answers count as answered (a refused request is fast, and is not an answer); the
+history keeps a point a second for the last minute, across runs, so a recovery shows as a line.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from collections import Counter, deque
 from typing import Callable
 
 from mini_services.control.graph import percentile
-from mini_services.control.models import Entry, LoadStatus
+from mini_services.control.models import Entry, HistoryPoint, LoadStatus
 from mini_services.settings import settings
 
-WINDOW_S = 5.0
+WINDOW_S = 2.0  # the live figures' window: short, so a fix shows within a second or two
+HISTORY_S = 60  # seconds of per-second points kept
 
 
 class LoadGenerator:
@@ -26,6 +29,9 @@ class LoadGenerator:
         self.target = target  # answers (gateway base URL, entry request) at each send
         self._task: asyncio.Task | None = None
         self._session = None  # an aiohttp.ClientSession, made when load first starts
+        self.runs = 0
+        self.totals: Counter[str] = Counter()  # sent, ok, degraded, failed since the control plane started
+        self.seconds: dict[int, tuple[list[float], int]] = {}  # unix second -> (answered latencies, failed)
         self._reset(0.0, 0.0)
 
     def _reset(self, rps: float, duration_s: float) -> None:
@@ -35,7 +41,7 @@ class LoadGenerator:
         self.sent = self.completed = self.ok = self.degraded = self.failed = self.skipped = 0
         self.in_flight = 0
         self.statuses: Counter[str] = Counter()
-        self.recent: deque[tuple[float, float]] = deque()  # (finished at, latency ms)
+        self.recent: deque[tuple[float, float, bool]] = deque()  # (finished at, latency ms, answered?)
 
     @property
     def running(self) -> bool:
@@ -44,6 +50,7 @@ class LoadGenerator:
     async def start(self, rps: float, duration_s: float) -> LoadStatus:
         await self.stop()
         self._reset(rps, duration_s)
+        self.runs += 1
         if self._session is None:
             import aiohttp  # on first use: keeps it out of the control plane's start-up
 
@@ -93,6 +100,7 @@ class LoadGenerator:
         base, entry = self.target()
         headers = {"Idempotency-Key": f"load-{uuid.uuid4()}"} if entry.method != "GET" else {}
         self.sent += 1
+        self.totals["sent"] += 1
         self.in_flight += 1
         began = time.monotonic()
         import aiohttp
@@ -110,13 +118,22 @@ class LoadGenerator:
         finished = time.monotonic()
         self.completed += 1
         self.statuses[status] += 1
-        if status == "200":
+        answered, latency_ms = status == "200", (finished - began) * 1000
+        if answered:
             self.degraded += degraded
             self.ok += not degraded
         else:
             self.failed += 1
-        self.recent.append((finished, (finished - began) * 1000))
+        self.totals["degraded" if degraded else "ok" if answered else "failed"] += 1
+        self.recent.append((finished, latency_ms, answered))
         self._forget_before(finished - WINDOW_S)
+        second = int(time.time())
+        latencies, failed = self.seconds.get(second, ([], 0))
+        if answered:
+            latencies.append(latency_ms)
+        self.seconds[second] = (latencies, failed + (not answered))
+        for old in [s for s in self.seconds if s < second - HISTORY_S]:
+            del self.seconds[old]
 
     def _forget_before(self, moment: float) -> None:
         while self.recent and self.recent[0][0] < moment:
@@ -125,13 +142,20 @@ class LoadGenerator:
     def status(self) -> LoadStatus:
         now = time.monotonic()
         self._forget_before(now - WINDOW_S)
-        latencies = [ms for _, ms in self.recent]
+        latencies = [ms for _, ms, answered in self.recent if answered]
+        failures = sum(1 for _, _, answered in self.recent if not answered)
         elapsed = (self.stopped or now) - self.started if self.rps else 0.0
         window = min(WINDOW_S, max(elapsed, 1e-9))
         _, entry = self.target()
+        this_second = int(time.time())
+        history = [HistoryPoint(t=s, answered=len(self.seconds[s][0]), failed=self.seconds[s][1],
+                                p95_ms=percentile(self.seconds[s][0], 95))
+                   for s in sorted(self.seconds) if this_second - HISTORY_S <= s < this_second]
         return LoadStatus(
             running=self.running, rps=self.rps, duration_s=self.duration_s, elapsed_s=round(elapsed, 3), target=entry,
             sent=self.sent, completed=self.completed, in_flight=self.in_flight, ok=self.ok, degraded=self.degraded,
             failed=self.failed, skipped=self.skipped, statuses=dict(self.statuses),
-            achieved_rps=len(latencies) / window if latencies else 0.0,
-            p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95), window_s=WINDOW_S)
+            achieved_rps=len(self.recent) / window if self.recent else 0.0,
+            answered_rps=len(latencies) / window if latencies else 0.0, failed_rps=failures / window,
+            p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95), window_s=WINDOW_S,
+            run=self.runs, totals={k: self.totals[k] for k in ("sent", "ok", "degraded", "failed")}, history=history)

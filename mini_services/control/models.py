@@ -147,6 +147,13 @@ class LoadRequest(BaseModel):
     duration_s: float = Field(30, gt=0, le=settings.load_max_duration_s)
 
 
+class HistoryPoint(BaseModel):
+    t: int  # unix second
+    answered: int  # successful answers finished in that second
+    failed: int
+    p95_ms: float | None  # of that second's answers
+
+
 class LoadStatus(BaseModel):
     running: bool
     rps: float
@@ -161,7 +168,12 @@ class LoadStatus(BaseModel):
     failed: int  # anything else: 5xx, refused, timed out
     skipped: int  # ticks not sent because too many requests were still in flight
     statuses: dict[str, int]
-    achieved_rps: float  # completions per second over the recent window
-    p50_ms: float | None  # over the recent window
+    achieved_rps: float  # completions per second over the recent window (failures included)
+    answered_rps: float = 0.0  # successful answers (200) per second over the recent window
+    failed_rps: float = 0.0  # failures per second over the recent window
+    p50_ms: float | None  # of the successful answers in the recent window
     p95_ms: float | None
     window_s: float
+    run: int = 0  # how many times load was started (the counters above are this run's)
+    totals: dict[str, int] = {}  # sent, ok, degraded, failed since the control plane started (never reset)
+    history: list[HistoryPoint] = []  # a point a second over the last minute, across runs
