@@ -41,6 +41,7 @@ class ServiceFacts:
     bad_build_up: bool = False
     breaker: str | None = None  # the worst of its callers' breakers on it: closed, half-open, open
     usual_ms: float | None = None  # a first guess at its quiet p50 before any span was seen
+    evidence_since_ns: int = 0  # it was changed then (a fault cleared, a restart): older spans say nothing of it now
 
 
 @dataclass
@@ -111,9 +112,9 @@ def decide_states(facts: dict[str, ServiceFacts], ended: list[SpanRecord],
     answers: dict[str, list[SpanRecord]] = {name: [] for name in facts}
     calls_in: dict[str, list[SpanRecord]] = {name: [] for name in facts}
     for s in ended:
-        if s.kind == "server" and s.service in answers:
+        if s.kind == "server" and s.service in answers and s.end_ns >= facts[s.service].evidence_since_ns:
             answers[s.service].append(s)
-        elif s.kind == "client" and s.peer in calls_in:
+        elif s.kind == "client" and s.peer in calls_in and s.end_ns >= facts[s.peer].evidence_since_ns:
             calls_in[s.peer].append(s)
     now = time.monotonic()
     return {name: node_state(name, f, answers[name], calls_in[name], baselines, now) for name, f in facts.items()}

@@ -81,6 +81,10 @@ class Service:
     replicas: list[Replica] = field(default_factory=list)
     serial: int = 0  # for replica ids: billing-1, billing-2, ...
     rollout: asyncio.Task | None = None  # a rolling deploy in progress
+    changed_ns: int = 0  # when it was last changed (faults, replicas, build): older spans no longer describe it
+
+    def changed(self) -> None:
+        self.changed_ns = time.time_ns()
 
     @property
     def name(self) -> str:
@@ -194,7 +198,7 @@ class Supervisor:
                 up=states.count("up"), starting=states.count("starting"), desired=s.desired,
                 latency_ms=s.faults.latency_ms, error_rate=s.faults.error_rate,
                 bad_build_up=any(r.bad and r.state == "up" for r in s.replicas),
-                breaker=max(on_it, key=BREAKER_ORDER.index) if on_it else None,
+                breaker=max(on_it, key=BREAKER_ORDER.index) if on_it else None, evidence_since_ns=s.changed_ns,
                 usual_ms=s.station.service_ms + 1.0 if s.station.service_ms else None)
         return known
 
@@ -252,6 +256,7 @@ class Supervisor:
             if service.desired != replicas:
                 log.info("%s: replicas %s -> %s", name, service.desired, replicas)
             service.desired = replicas
+            service.changed()
             self._reconcile(service)
             await self._push_all()
         return self.view(name)
@@ -270,6 +275,7 @@ class Supervisor:
                 if r.process:
                     await asyncio.to_thread(r.process.wait)
                 r.state = "down"
+            service.changed()
             log.info("%s: killed %s", name, ", ".join(r.id for r in targets) or "nothing")
             await self._push_all()
         return self.view(name)
@@ -289,6 +295,7 @@ class Supervisor:
             new = service.faults.model_copy(update=update.model_dump(exclude_none=True))
             log_changes(name, service.faults, new)
             service.faults = new
+            service.changed()
             await self._push_all()
         return self.view(name)
 
@@ -445,9 +452,11 @@ class Supervisor:
                 if r.state in ("up", "starting") and exited:
                     log.warning("%s exited (code %s)", r.id, r.process.returncode)
                     r.state, changed = "down", True
+                    service.changed()
                 elif r.state == "starting" and await self._healthy(r):
                     await self._push(service, r)  # knobs first, then traffic
                     r.state, changed = "up", True
+                    service.changed()
                 elif r.state == "starting" and time.monotonic() - r.started_at > settings.replica_start_timeout_s:
                     log.warning("%s did not start in time", r.id)
                     r.process.kill()

@@ -1,0 +1,98 @@
+"""Event → screen: how long after a change to the kitchen the Control room in real Chromium shows it.
+
+    python bench/event_to_screen.py [--rounds 10]
+
+A streaming kitchen with light load (20 home screens a second), the app attached to it, the Control room
+open in headless Debian Chromium at 1920×1080. Each round makes one change through the control plane's
+HTTP API and times it until the graph on the page says it in words (the node's state line):
+
+    kill billing            → billing reads "down"           target p95 ≤ 1 s
+    fault set (users 50 %)  → users reads "failing"          target p95 ≤ 1 s
+    fault cleared           → users reads "up"               target p95 ≤ 2 s
+    restart billing         → billing reads "up"             target p95 ≤ 2 s (a process has to start)
+    scale recommendations 1 → 2  → it reads "up · 2×"        target p95 ≤ 2 s
+
+Printed: p50 / p95 per event and the p95 as a ratio of its target (≤ 1.00 meets it), all from this one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import kitchen, ms, percentile  # noqa: E402
+from live_view import App  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+# true when a node of the graph has ``name`` on its first line and its second line starts with ``said``
+NODE_READS = """([name, said]) => [...document.querySelectorAll('.js-plotly-plot svg text')].some(t => {
+    const lines = [...t.querySelectorAll('tspan.line')].map(l => l.textContent);
+    return lines.length > 1 && lines[0] === name && lines[1].startsWith(said);
+})"""
+TARGETS_S = {"kill": 1.0, "fault set": 1.0, "fault cleared": 2.0, "restart": 2.0, "scale up": 2.0}
+
+
+def main(rounds: int) -> None:
+    with kitchen("streaming") as k, tempfile.TemporaryDirectory(prefix="bench-e2s-") as tmp:
+        app = App(k.url, Path(tmp))
+        try:
+            k.post("/load", {"rps": 20, "duration_s": 600})
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                page = browser.new_page(viewport={"width": 1920, "height": 1080})
+                page.goto(f"{app.url}/control-room")
+                page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+                shown = measure(k, page, rounds)
+                browser.close()
+        finally:
+            k.control.delete("/load")
+            app.stop()
+    print(f"\nevent → screen in Chromium, {rounds} rounds each (Control room, 1920×1080, 20 requests/s of load)")
+    for event, times in shown.items():
+        p50, p95 = percentile(times, 50), percentile(times, 95)
+        print(f"  {event:14} p50 {ms(p50 * 1000):>8}  p95 {ms(p95 * 1000):>8}  target p95 ≤ {TARGETS_S[event]:.0f} s"
+              f"  → {p95 / TARGETS_S[event]:.2f}× the target")
+
+
+def measure(k, page, rounds: int) -> dict[str, list[float]]:
+    shown: dict[str, list[float]] = {event: [] for event in TARGETS_S}
+
+    def timed(event: str, change, name: str, said: str) -> None:
+        began = time.monotonic()
+        change()
+        page.wait_for_function(NODE_READS, arg=[name, said], polling=20, timeout=30_000)
+        shown[event].append(time.monotonic() - began)
+
+    def settle(name: str, said: str) -> None:  # not timed: back to the start of the round
+        page.wait_for_function(NODE_READS, arg=[name, said], polling=100, timeout=30_000)
+        time.sleep(0.5)  # let a second tick pass, so each round starts from a quiet picture (not a measurement)
+
+    settle("billing", "up")
+    for _ in range(rounds):
+        timed("kill", lambda: k.post("/services/billing/kill"), "billing", "down")
+        timed("restart", lambda: k.post("/services/billing/restart"), "billing", "up")
+        settle("billing", "up")
+        timed("fault set", lambda: k.control.put("/services/users/faults", json={"error_rate": 0.5}),
+              "users", "failing")
+        timed("fault cleared", lambda: k.control.put("/services/users/faults", json={"error_rate": 0}),
+              "users", "up")
+        settle("users", "up")
+        timed("scale up", lambda: k.post("/services/recommendations/scale", {"replicas": 2}),
+              "recommendations", "up · 2×")
+        k.post("/services/recommendations/scale", {"replicas": 1})
+        settle("recommendations", "up · 1×")
+    return shown
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    main(parser.parse_args().rounds)
