@@ -29,14 +29,8 @@ from _common import kitchen, ms, percentile  # noqa: E402
 from live_view import App  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-# true when a node of the graph has ``name`` on its first line and its second line starts with ``said``
-NODE_READS = """([name, said]) => [...document.querySelectorAll('.js-plotly-plot svg text')].some(t => {
-    const lines = [...t.querySelectorAll('tspan.line')].map(l => l.textContent);
-    return lines.length > 1 && lines[0] === name && lines[1].startsWith(said);
-})"""
+from tests.browser.browser import ARGS, CHROMIUM, NODE_READS  # noqa: E402
+
 TARGETS_S = {"kill": 1.0, "fault set": 1.0, "fault cleared": 2.0, "restart": 2.0, "scale up": 2.0}
 
 

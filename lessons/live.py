@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lessons.figures import graph_figure, history_figure, waterfall_figure
-from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
+from lessons.kitchen import KitchenClient, KitchenProblem
 
 # Twice a second: a change shows within a second even when it lands just after a tick (bench/event_to_screen.py)
 REFRESH = timedelta(seconds=0.5)

@@ -80,3 +80,15 @@ def svg_text_appears(page, text: str, timeout_ms: int) -> None:
     page.wait_for_function(
         "t => [...document.querySelectorAll('svg text')].some(e => e.textContent.includes(t))", arg=text,
         timeout=timeout_ms)
+
+
+# true when a node of the live graph has ``name`` on its first line and its second line (its state) starts with ``said``
+NODE_READS = """([name, said]) => [...document.querySelectorAll('.js-plotly-plot svg text')].some(t => {
+    const lines = [...t.querySelectorAll('tspan.line')].map(l => l.textContent);
+    return lines.length > 1 && lines[0] === name && lines[1].startsWith(said);
+})"""
+
+
+def node_reads(page, name: str, said: str, timeout_ms: int) -> None:
+    """Wait until the graph's node ``name`` says ``said`` in words (e.g. "down", "up · 3×")."""
+    page.wait_for_function(NODE_READS, arg=[name, said], polling=20, timeout=timeout_ms)

@@ -1,0 +1,40 @@
+"""What the Control room shows in a real browser agrees with the kitchen within a second or two, in words."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from tests.browser.browser import ARTIFACTS, browser_page, node_reads
+
+
+def within(seconds: float, change, page, name: str, said: str) -> float:
+    """Make ``change`` and assert the graph says it within ``seconds`` (measured from before the change)."""
+    began = time.monotonic()
+    change()
+    node_reads(page, name, said, int(seconds * 1000) + 200)
+    took = time.monotonic() - began
+    assert took <= seconds, f"{name} read {said!r} after {took:.2f} s (more than {seconds} s)"
+    return took
+
+
+def test_a_fault_a_fix_and_a_kill_show_in_words_within_seconds(attached_app):
+    url, control_url, _server = attached_app
+    control = httpx.Client(base_url=control_url, timeout=10)
+    with browser_page(url, 1920, 1080) as page:
+        page.get_by_role("link", name="Control room", exact=True).click()
+        page.wait_for_selector("h1:has-text('Control room')")
+        node_reads(page, "users", "up", 15_000)
+        control.post("/load", json={"rps": 20, "duration_s": 60}).raise_for_status()
+        within(2, lambda: control.put("/services/users/faults", json={"error_rate": 0.5}), page, "users", "failing")
+        page.screenshot(path=str(ARTIFACTS / "truth-users-failing.png"))
+        within(2, lambda: control.put("/services/users/faults", json={"error_rate": 0}), page, "users", "up")
+        within(2, lambda: control.put("/services/streaming/faults", json={"latency_ms": 600}), page, "streaming", "slow")
+        within(2, lambda: control.put("/services/streaming/faults", json={"latency_ms": 0}), page, "streaming", "up")
+        within(1, lambda: control.post("/services/billing/kill", json={}), page, "billing", "down")
+        page.screenshot(path=str(ARTIFACTS / "truth-billing-down.png"))
+        control.post("/services/billing/restart", json={}).raise_for_status()
+        node_reads(page, "billing", "up", 15_000)
+        assert page.locator("[data-testid=stException]").count() == 0
+    control.delete("/load")
