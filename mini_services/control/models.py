@@ -19,6 +19,7 @@ class ReplicaView(BaseModel):
     state: ReplicaState
     url: str
     version: str  # the build it runs
+    language: str = "python"  # what its process runs on
     rss_mb: float | None = None  # measured memory of its process
     cpu_percent: float | None = None  # measured CPU since the previous /cluster read
 
