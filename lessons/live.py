@@ -1,9 +1,10 @@
 """The live view: the service graph and the latest traces, refreshed about once a second.
 
 Every open tab on a kitchen shares one ``LiveFeed``. Once a second at most, the first tab that asks
-reads the kitchen (four requests) and builds the figures; every other tab gets that same frame:
+reads the kitchen (five requests) and builds the figures; every other tab gets that same frame:
 
-    tab 1 ─┐                      ┌─ Frame: cluster, graph, traces, load   (read-only, shared)
+    tab 1 ─┐                      ┌─ Frame: cluster, graph, traces, load,  (read-only, shared)
+           │                      │         scenario (the kitchen's story)
     tab 2 ─┼─▶ feed(url).frame() ─┤        graph figure                    (built once per frame)
     tab N ─┘   (lock; rebuilt     └─       waterfall per trace id          (built once, kept a while)
                when > FRESH_S old)
@@ -27,7 +28,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lessons.figures import graph_figure, waterfall_figure
-from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
+from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable, Refused
 
 REFRESH = timedelta(seconds=1)
 FRESH_S = 0.9  # a frame older than this is read again: just under the refresh, so every tick sees new data
@@ -40,7 +41,7 @@ class Frame:
     """One reading of a kitchen and the figures built from it. Shared by every tab: never change it."""
 
     taken: float  # time.monotonic()
-    data: dict | None = None  # cluster, graph, traces (complete ones, newest first), load
+    data: dict | None = None  # cluster, graph, traces (complete ones, newest first), load, scenario
     problem: KitchenProblem | None = None
     graph: go.Figure | None = None
 
@@ -78,10 +79,17 @@ class LiveFeed:
         try:
             cluster, graph = self.client.cluster(), self.client.graph(window_s=10)
             data = {"cluster": cluster, "graph": graph, "traces": self.client.traces(TRACES, complete=True),
-                    "load": self.client.load()}
+                    "load": self.client.load(), "scenario": self._scenario()}
         except KitchenProblem as problem:
             return Frame(taken, problem=problem)
         return Frame(taken, data=data, graph=graph_figure(cluster, graph))
+
+    def _scenario(self) -> dict | None:
+        """The story on the kitchen's timeline (None from a kitchen that has none to tell)."""
+        try:
+            return self.client.scenario()
+        except Refused:
+            return None
 
     def waterfall(self, trace: dict) -> go.Figure:
         """The waterfall of a complete trace, built once (a complete trace never changes)."""

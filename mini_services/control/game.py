@@ -79,7 +79,7 @@ def what_showed_it(culprit: str, fault: Fault, spans: list[SpanRecord], gateway:
     callers = " and ".join(sorted({s.service for s in called})) or gateway
     if fault == "down":
         failed = [s.error for s in called if s.error]
-        said = f", and {_whose(callers)} call spans to {culprit} said `{_most_common(failed)}` " \
+        said = f", and the {_whose(callers)} call spans to {culprit} said `{_most_common(failed)}` " \
                f"({len(failed)} of {len(called)} calls failed)" if failed else \
                f", and no span came from {culprit} at all: nobody was there to answer"
         return f"the graph read {culprit} `down`{said}"
