@@ -107,10 +107,12 @@ def scenario_story(url: str, data: dict | None = None) -> None:
     if state["error"]:
         st.warning(f"The scenario stopped: {state['error']}")
     elif status == "paused":
-        held = [f"its load ({state['held_load_s']:.0f} s of it left)"] if state["held_load_s"] else []
-        held += [f"the faults it set on {', '.join(state['lifted_faults'])}"] if state["lifted_faults"] else []
-        st.caption(f"Paused: the story clock stands still; {' and '.join(held) or 'nothing'} "
-                   f"{'is' if len(held) < 2 else 'are'} held until Play. Next step at {state['next_at_s']:g} s.")
+        held = [f"its load is off ({state['held_load_s']:.0f} s of it left)"] if state["held_load_s"] else []
+        held += [f"the faults it set are lifted ({', '.join(state['lifted_faults'])})"] if state["lifted_faults"] else []
+        st.caption("Paused: the story clock stands still" + "".join(f"; {h}" for h in held) +
+                   f". Play goes on from here{' and brings ' + ('them' if len(held) > 1 else 'it') + ' back' if held else ''}; "
+                   f"next step at "
+                   f"{state['next_at_s']:g} s.")
     elif state["next_at_s"] is not None:
         st.caption(f"next step at {state['next_at_s']:g} s")
 

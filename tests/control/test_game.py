@@ -31,16 +31,20 @@ def start(kitchen: Kitchen) -> dict:
     return game
 
 
-def wait_for_evidence(kitchen: Kitchen, game: dict, culprit: str) -> None:
-    """A learner looks before guessing: wait until traces since the game began show the culprit (its own spans;
-    when it is down, its callers' spans to it)."""
-    alive = any(r["state"] == "up" for r in kitchen.service(culprit)["replicas"])
+def wait_for_evidence(kitchen: Kitchen, game: dict, culprit: str, fault: str) -> None:
+    """A learner looks before guessing: wait until traces since the game began show what a learner looks for:
+    a red span of the culprit (failing), three traces with its spans (slow), or three with its callers' spans to
+    it (down: then the breaker opens and its callers stop calling)."""
+    def shows(span: dict) -> bool:
+        if fault == "failing":
+            return culprit in (span["service"], span.get("peer")) and span["status"] == "error"
+        return span["service"] == culprit if fault == "slow" else span.get("peer") == culprit
 
     def shown() -> bool:
         traces = kitchen.control.get("/traces?limit=100").json()
-        return sum(t["start_unix_ms"] >= game["started_unix_s"] * 1000 and any(
-            s["service"] == culprit or (s.get("peer") == culprit and not alive) for s in t["spans"]) for t in traces) >= 3
-    wait_for(shown, 10, f"traces of the game's load that show {culprit}")
+        return sum(t["start_unix_ms"] >= game["started_unix_s"] * 1000 and any(map(shows, t["spans"]))
+                   for t in traces) >= (1 if fault == "failing" else 3)
+    wait_for(shown, 10, f"traces of the game's load that show {culprit} {fault}")
 
 
 def whole(kitchen: Kitchen) -> bool:
@@ -64,7 +68,7 @@ def test_a_game_hides_its_culprit_while_it_plays(streaming):
 def test_a_guess_gets_its_verdict_and_the_kitchen_is_whole_again(streaming, right):
     game = start(streaming)
     culprit, fault = truth(streaming)
-    wait_for_evidence(streaming, game, culprit)
+    wait_for_evidence(streaming, game, culprit, fault)
     guess = culprit if right else next(s for s in SUSPECTS if s != culprit)
     verdict = streaming.post("/game/guess", {"service": guess})
     assert verdict == {"verdict": "right" if right else "wrong", "guess": guess, "culprit": culprit, "fault": fault,
@@ -89,7 +93,7 @@ def test_each_kind_of_fault_says_what_showed_it_and_a_new_game_replaces_the_last
         culprit, fault = truth(streaming)  # asserts: one fault, so the previous game's is gone
         if fault in seen:
             continue
-        wait_for_evidence(streaming, game, culprit)
+        wait_for_evidence(streaming, game, culprit, fault)
         seen[fault] = streaming.post("/game/guess", {"service": culprit})["showed_by"]
         assert seen[fault].startswith(SHOWN_BY[fault].format(c=culprit)), seen[fault]
         if len(seen) == 3:
