@@ -1,12 +1,12 @@
 """The Control room: every switch of the live kitchen on one page, for a teacher at the projector.
 
 Buttons act through callbacks (outside the live fragment), then the fragment shows the result
-within a second. Scenarios are the story scripts of ``mini_services/scenarios/*.toml``:
+within a second. Scenarios (``mini_services/scenarios/*.toml``) play inside each kitchen's control plane,
+so every tab, the CLI and a page reload see one story:
 
-    selectbox + Play / Pause / Reset ──▶ scenario_player(url)   one per kitchen, shared by every tab
-                                           └─ its own thread does each step at its time (never st.*)
-    scenario_story(url)  drawn inside the live view's 1 s fragment (one rerun a second per tab, not
-                         two); it only reads player.state()
+    selectbox + Play / Pause / Reset ──▶ POST /scenario/play | pause | reset   (Reset: every kitchen the app runs)
+    scenario_story(url, data)            drawn inside the live view's 1 s fragment from the frame's
+                                         ``scenario`` (GET /scenario, read once a second for every tab)
 """
 
 from __future__ import annotations
@@ -15,20 +15,16 @@ import functools
 
 import streamlit as st
 
+from lessons.app_state import KITCHENS, kitchen, kitchen_url, wants_private
 from lessons.experiments.common import act as _act
 from lessons.experiments.common import say as _say
 from lessons.experiments.common import show_notice
-from lessons.kitchen import KitchenClient, KitchenUnavailable
+from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
 from lessons.live import changed, live_view
-from mini_services.scenario import SCENARIO_DIR, Scenario, ScenarioError, ScenarioPlayer, load_scenario, read_scenario
 
-STATUS = {"ready": "⏹", "playing": "▶", "paused": "⏸", "finished": "✓", "failed": "✗", "stopped": "⏹"}
-
-
-@st.cache_resource(show_spinner=False)
-def scenario_player(url: str) -> ScenarioPlayer:
-    """One player per kitchen for every tab: everyone sees the same story playing."""
-    return ScenarioPlayer(url)
+STATUS = {"ready": ":material/stop:", "playing": ":material/play_arrow:", "paused": ":material/pause:",
+          "finished": ":material/check_circle:", "failed": ":material/error:", "stopped": ":material/stop:"}
+HEALED = "one healthy replica each on v1, no faults, no load, default protections"
 
 
 def _may_drive(client: KitchenClient) -> bool:
@@ -49,77 +45,103 @@ def play(client: KitchenClient, name: str) -> None:
     if not _may_drive(client):
         return
     try:
-        scenario_player(client.url).play(load_scenario(name), key=client.key)
-    except ScenarioError as problem:
+        client.play_scenario(name)
+    except KitchenProblem as problem:
         _say(f"The scenario cannot play: {problem}")
         return
     changed()
 
 
 def pause(client: KitchenClient) -> None:
-    """Pause: no further step until Play (the kitchen stays as it is, load included)."""
-    if _may_drive(client):
-        scenario_player(client.url).pause()
-
-
-def reset(client: KitchenClient) -> None:
-    """Reset: heal the whole kitchen and rewind the scenario to its first step."""
+    """Pause: no further step until Play, and the story's load and faults are held too."""
     if not _may_drive(client):
         return
     try:
-        scenario_player(client.url).reset(key=client.key)
-    except ScenarioError as problem:
-        _say(f"The kitchen could not be healed: {problem}")
+        client.pause_scenario()
+    except KitchenProblem as problem:
+        _say(f"The scenario cannot pause: {problem}")
         return
     changed()
-    _say("Everything is back to normal: one healthy replica each on v1, no faults, no load, default protections.")
 
 
-def scenario_story(url: str, _data: dict | None = None) -> None:
-    """The playing scenario: how far it is, and every narration line so far (render-only)."""
-    state = scenario_player(url).state()
-    if state.scenario is None:
+def _running_kitchens(client: KitchenClient) -> list[tuple[str, KitchenClient]]:
+    """This page's kitchen, and every other kitchen of this app that is running now (none is started for it)."""
+    if wants_private():
+        return [("your private kitchen", client)]
+    found = [(next((name for name in KITCHENS if kitchen_url(name) == client.url), "this kitchen"), client)]
+    for name in KITCHENS:
+        url = kitchen_url(name)
+        if url != client.url and KitchenClient(url).healthy():
+            found.append((name, kitchen(name).with_key(client.key)))
+    return found
+
+
+def reset(client: KitchenClient) -> None:
+    """Reset: heal every kitchen this app runs and rewind the scenario to its first step."""
+    if not _may_drive(client):
+        return
+    done, problems = [], []
+    for name, each in _running_kitchens(client):
+        try:
+            each.reset_scenario()
+            done.append(name)
+        except KitchenProblem as problem:
+            problems.append(f"{name} could not be reset: {problem}")
+    changed()
+    said = f"Back to normal ({HEALED}): {', '.join(done)}." if done else "No kitchen was reset."
+    _say(" ".join([said, *problems]))
+
+
+def scenario_story(url: str, data: dict | None = None) -> None:
+    """The kitchen's story: how far it is, and every narration line so far (render-only, from the live frame)."""
+    state = (data or {}).get("scenario")
+    if not state or state["name"] is None:
         st.caption("Pick a scenario and press Play: each step happens at its time, with a line to read out.")
         return
-    scenario, steps = state.scenario, len(state.scenario.steps)
-    st.progress(min(1.0, state.elapsed_s / scenario.length_s) if scenario.length_s else 1.0,
-                text=f"{STATUS[state.status]} **{scenario.name}** · {state.status} · {state.elapsed_s:.0f} s of "
-                     f"{scenario.length_s:g} s · step {state.done} of {steps}")
-    for said in state.narration:
-        st.markdown(f"`{said.at_s:4.0f} s` {said.step.say} :gray[({said.step.summary()})]")
-    if state.error:
-        st.warning(f"The scenario stopped: {state.error}")
-    elif state.done < steps and state.status in ("playing", "paused"):
-        st.caption(f"next step at {scenario.steps[state.done].at_s:g} s")
+    status, length = state["status"], state["length_s"]
+    st.markdown(f"{STATUS[status]} **{state['name']}** · **{status}** · {state['elapsed_s']:.0f} s of {length:g} s · "
+                f"step {state['done']} of {state['total']}")
+    st.progress(min(1.0, state["elapsed_s"] / length) if length else 1.0)
+    for said in state["narration"]:
+        st.markdown(f"`{said['at_s']:4.0f} s` {said['say']} :gray[({said['summary']})]")
+    if state["error"]:
+        st.warning(f"The scenario stopped: {state['error']}")
+    elif status == "paused":
+        held = [f"its load is off ({state['held_load_s']:.0f} s of it left)"] if state["held_load_s"] else []
+        held += [f"the faults it set are lifted ({', '.join(state['lifted_faults'])})"] if state["lifted_faults"] else []
+        st.caption("Paused: the story clock stands still" + "".join(f"; {h}" for h in held) +
+                   f". Play goes on from here{' and brings ' + ('them' if len(held) > 1 else 'it') + ' back' if held else ''}; "
+                   f"next step at "
+                   f"{state['next_at_s']:g} s.")
+    elif state["next_at_s"] is not None:
+        st.caption(f"next step at {state['next_at_s']:g} s")
 
 
 def scenario_controls(client: KitchenClient, cluster: dict) -> None:
     """Pick a scenario of this kitchen; Play, Pause, Reset; send one request by hand."""
-    scenarios: dict[str, Scenario] = {}
-    for path in sorted(SCENARIO_DIR.glob("*.toml")):  # one broken file must not hide the others
-        try:
-            scenario = read_scenario(path)
-        except ScenarioError as problem:
-            st.warning(f"A scenario file is skipped: {problem}")
-            continue
-        if scenario.topology == cluster["topology"]:
-            scenarios[path.stem] = scenario
-    playing = scenario_player(client.url).state().scenario
+    try:
+        scenarios = {s["stem"]: s for s in client.scenarios()}
+        playing = client.scenario()["stem"]
+    except KitchenProblem as problem:
+        st.warning(f"The kitchen offers no scenarios: {problem}")
+        return
     stems = list(scenarios)
-    current = next((i for i, stem in enumerate(stems) if scenarios[stem] == playing), 0)
+    current = stems.index(playing) if playing in stems else 0
     row = st.columns([3, 1, 1, 1, 2], vertical_alignment="bottom")
     picked = row[0].selectbox("Scenario", stems, index=current, key="scenario-pick",
-                              format_func=lambda stem: f"{scenarios[stem].name} ({scenarios[stem].length_s:g} s)")
+                              format_func=lambda stem: f"{scenarios[stem]['name']} ({scenarios[stem]['length_s']:g} s)")
     row[1].button("Play", key="scenario-play", on_click=play, args=(client, picked), type="primary",
-                  help="Start the story (or go on with it when paused)", width="stretch", disabled=picked is None)
+                  help="Start the story (or go on with it when paused)",
+                  width="stretch", disabled=picked is None)
     row[2].button("Pause", key="scenario-pause", on_click=pause, args=(client,), width="stretch",
-                  help="No further step until Play; the kitchen stays as it is")
+                  help="No further step until Play; the story's load and faults are held")
     row[3].button("Reset", key="scenario-reset", on_click=reset, args=(client,), width="stretch",
-                  help="Heal everything (no load, no faults, v1, one healthy replica each) and rewind the story")
+                  help=f"Heal every kitchen this app runs ({HEALED}) and rewind "
+                                                       "the story")
     row[4].button("Send one request", key="send-one", on_click=_act, args=(client.entry_request,),
                   help=f"{cluster['entry']['method']} {cluster['entry']['path']} through the gateway", width="stretch")
     if picked:
-        st.caption(scenarios[picked].description)
+        st.caption(scenarios[picked]["description"])
 
 
 def _sync(key: str, live: float, most: float) -> None:

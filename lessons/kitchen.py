@@ -199,6 +199,39 @@ class KitchenClient:
             raise Refused(answer.status_code, _detail(answer, f"{service} answered HTTP {answer.status_code}"))
         return answer.json()
 
+    # ---- the kitchen's timeline: one scenario or one detective game, kept by the control plane ----------
+    def scenarios(self) -> list[dict]:
+        """The shipped scenarios that fit this kitchen: ``[{"stem", "name", "description", "length_s", "steps"}]``."""
+        return self._call("GET", "/scenarios")
+
+    def scenario(self) -> dict:
+        """The story on the kitchen's timeline: status, story clock, steps done, narration so far."""
+        return self._call("GET", "/scenario")
+
+    def play_scenario(self, name: str | None = None) -> dict:
+        """Start the scenario ``name`` (a file stem), or go on with the paused one."""
+        return self._call("POST", "/scenario/play", json={"name": name} if name else {})
+
+    def pause_scenario(self) -> dict:
+        """Pause the story: its clock, its load and its faults, until Play."""
+        return self._call("POST", "/scenario/pause", json={})
+
+    def reset_scenario(self) -> dict:
+        """Heal the whole kitchen and rewind the story (a game playing ends too)."""
+        return self._call("POST", "/scenario/reset", json={}, timeout=10)
+
+    def game(self) -> dict:
+        """The detective game: its suspects while playing (never the culprit), then the verdict."""
+        return self._call("GET", "/game")
+
+    def start_game(self) -> dict:
+        """Hide a fault on a random suspect (the kitchen heals the suspects first: a few seconds at most)."""
+        return self._call("POST", "/game", json={}, timeout=15)
+
+    def guess(self, service: str) -> dict:
+        """Name the culprit: ``{"verdict", "guess", "culprit", "fault", "showed_by"}``; the fault is cleared."""
+        return self._call("POST", "/game/guess", json={"service": service})
+
 
 def _detail(answer: httpx.Response, otherwise: str) -> str:
     """The reason a FastAPI answer gives (``{"detail": ...}``), as a sentence."""

@@ -1,9 +1,10 @@
 """The live view: the service graph and the latest traces, refreshed twice a second.
 
 Every open tab on a kitchen shares one ``LiveFeed``. Twice a second at most, the first tab that asks
-reads the kitchen (four requests) and builds the figures; every other tab gets that same frame:
+reads the kitchen (five requests) and builds the figures; every other tab gets that same frame:
 
-    tab 1 ─┐                      ┌─ Frame: cluster, graph, traces, load   (read-only, shared)
+    tab 1 ─┐                      ┌─ Frame: cluster, graph, traces, load,  (read-only, shared)
+           │                      │         scenario (the kitchen's story)
     tab 2 ─┼─▶ feed(url).frame() ─┤        graph figure                    (built once per frame)
     tab N ─┘   (lock; rebuilt     └─       waterfall per trace id          (built once, kept a while)
                when > FRESH_S old)
@@ -27,7 +28,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lessons.figures import graph_figure, history_figure, waterfall_figure
-from lessons.kitchen import KitchenClient, KitchenProblem
+from lessons.kitchen import KitchenClient, KitchenProblem, Refused
 
 # Twice a second: a change shows within a second even when it lands just after a tick (bench/event_to_screen.py)
 REFRESH = timedelta(seconds=0.5)
@@ -43,7 +44,7 @@ class Frame:
     """One reading of a kitchen and the figures built from it. Shared by every tab: never change it."""
 
     taken: float  # time.monotonic()
-    data: dict | None = None  # cluster, graph, traces (complete ones, newest first), load
+    data: dict | None = None  # cluster, graph, traces (complete ones, newest first), load, scenario
     problem: KitchenProblem | None = None
     graph: go.Figure | None = None
     history: go.Figure | None = None  # the last minute of load
@@ -82,11 +83,18 @@ class LiveFeed:
         try:
             cluster, graph = self.client.cluster(), self.client.graph(window_s=GRAPH_WINDOW_S)
             data = {"cluster": cluster, "graph": graph, "traces": self.client.traces(TRACES, complete=True),
-                    "load": self.client.load()}
+                    "load": self.client.load(), "scenario": self._scenario()}
         except KitchenProblem as problem:
             return Frame(taken, problem=problem)
         return Frame(taken, data=data, graph=graph_figure(cluster, graph),
                      history=history_figure(data["load"].get("history", []), time.time()))
+
+    def _scenario(self) -> dict | None:
+        """The story on the kitchen's timeline (None from a kitchen that has none to tell)."""
+        try:
+            return self.client.scenario()
+        except Refused:
+            return None
 
     def waterfall(self, trace: dict) -> go.Figure:
         """The waterfall of a complete trace, built once (a complete trace never changes)."""
@@ -227,7 +235,7 @@ def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_w
     cols[3].metric("answered on this page", counts["ok"] + counts["degraded"])
     cols[4].metric("of them degraded", counts["degraded"], help="answered without some optional service")
     cols[5].metric("failed on this page", counts["failed"], help="errors, refused connections and timeouts")
-    if say_what_is_set:
+    if say_what_is_set and not current.data["cluster"].get("game"):  # a game's hidden fault is never named
         st.caption(what_is_set(current.data["cluster"]))
     graph_col, trace_col = st.columns([5, 6], gap="medium")  # the waterfall needs room for its labels and bars
     graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False})

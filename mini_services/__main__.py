@@ -4,8 +4,9 @@ Runs the control plane in the foreground; it starts every replica. SIGINT (Ctrl-
 stops everything it started.
 
 ``python -m mini_services scenario NAME [--control-url URL] [--list]`` plays a scenario script
-(``mini_services/scenarios/NAME.toml``, or any .toml path) against a running kitchen, printing each
-narration line as it happens. Ctrl-C stops it and switches its load off.
+(``mini_services/scenarios/NAME.toml``, or any .toml path) on a running kitchen: its control plane plays
+it (every tab of the app sees the same story) and the CLI prints each narration line as it happens.
+Ctrl-C stops the story on the kitchen, switches its load off, and exits.
 """
 
 from __future__ import annotations
@@ -77,8 +78,10 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def play_scenario(args: argparse.Namespace) -> int:
-    """Play one scenario, printing each narration line with its time; the exit code says how it went."""
-    from mini_services.scenario import Said, ScenarioError, ScenarioPlayer, Step, list_scenarios, load_scenario
+    """Play one scenario on the kitchen's control plane, printing each narration line with its time as the
+    kitchen does it; the exit code says how it went. Ctrl-C stops the story there (its load goes off)."""
+    from mini_services.scenario import ScenarioError, list_scenarios, load_scenario, shipped_stem
+    from mini_services.scenario_cli import KitchenTimeline
 
     try:
         if args.list:
@@ -87,37 +90,31 @@ def play_scenario(args: argparse.Namespace) -> int:
             return 0
         if not args.name:
             sys.exit("say which scenario to play (python -m mini_services scenario --list shows them)")
-        scenario = load_scenario(args.name)
+        scenario = load_scenario(args.name)  # checked here first: a typo needs no kitchen to be told
+        stem = None if args.name.endswith(".toml") or "/" in args.name else shipped_stem(args.name)
     except ScenarioError as problem:
         sys.exit(f"scenario: {problem}")
-
-    def narrate(said: Said) -> None:
-        print(f"[{said.at_s:5.1f} s] {said.step.say}  ({said.step.summary()})", flush=True)
-
-    player = ScenarioPlayer(args.control_url, key=os.environ.get("KITCHEN_INSTRUCTOR_KEY"), on_step=narrate)
+    timeline = KitchenTimeline(args.control_url, key=os.environ.get("KITCHEN_INSTRUCTOR_KEY"))
     try:
-        player.check(scenario)
+        started = timeline.play({"name": stem} if stem else {"scenario": scenario.model_dump(exclude_unset=True)})
         print(f"Playing {scenario.name!r} ({scenario.length_s:g} s) on {args.control_url}: {scenario.description}",
               flush=True)
-        player.play(scenario)
-        final = player.wait()
+        final = timeline.follow(started, lambda line: print(line, flush=True))
     except ScenarioError as problem:
         hint = " (is a kitchen running? python -m mini_services serve)" if "does not answer" in str(problem) else ""
         sys.exit(f"scenario {scenario.name!r}: {problem}{hint}")
     except KeyboardInterrupt:
-        player.stop()
-        done = player.state().done
         try:
-            player.perform(Step(at_s=0, action="stop_load", say="Ctrl-C: the load goes off"))
-        except ScenarioError:
-            pass
-        print(f"\nStopped after {done} of {len(scenario.steps)} steps; the load is off, the rest of the kitchen "
-              "stays as it is.", flush=True)
+            stopped = timeline.stop()
+            said = f"Stopped after {stopped['done']} of {stopped['total']} steps; the load is off, the rest of the "
+        except ScenarioError as problem:
+            said = f"Stopped here, but the kitchen did not take the stop ({problem}); the "
+        print(f"\n{said}kitchen stays as it is.", flush=True)
         return 130
     finally:
-        player.close()
-    if final.status != "finished":
-        sys.exit(f"scenario {scenario.name!r} {final.status}: {final.error}")
+        timeline.close()
+    if final["status"] != "finished":
+        sys.exit(f"scenario {scenario.name!r} {final['status']}: {final['error'] or 'another story took the timeline'}")
     print(f"{scenario.name!r} is over.", flush=True)
     return 0
 

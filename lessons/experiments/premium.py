@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import statistics
 import time
 import timeit
@@ -11,12 +10,10 @@ import httpx
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
-from lessons.experiments.common import act, cost_meter, show_notice
-from lessons.kitchen import KitchenClient
-from lessons.live import changed, live_view
+from lessons.experiments.common import act, cost_meter, say, show_notice
+from lessons.kitchen import KitchenClient, KitchenProblem
+from lessons.live import live_view
 
-SUSPECTS = ["users", "recommendations", "billing", "streaming"]
-HIDDEN_FAULTS = [{"latency_ms": 400, "jitter_ms": 200}, {"error_rate": 0.6}, {"kill": True}]
 DEFAULT_RETRIES = 2
 SWITCHES = {
     "timeouts": "Timeouts — without them a hanging service hangs the page too.",
@@ -55,59 +52,50 @@ def _switch(client: KitchenClient, name: str) -> None:
     act(client.set_resilience, **{name: (DEFAULT_RETRIES if on else 0) if name == "retries" else on})
 
 
-def culprits(cluster: dict) -> list[str]:
-    """What the kitchen itself says is wrong: services with a fault set, or with no replica up."""
-    return [s["name"] for s in cluster["services"] if s["faults"]["latency_ms"] or s["faults"]["error_rate"]
-            or not any(r["state"] == "up" for r in s["replicas"])]
+def game_state(client: KitchenClient) -> dict:
+    """The kitchen's detective game as the kitchen keeps it (never the culprit while it plays); a kitchen that
+    does not answer has no game to show."""
+    try:
+        return client.game()
+    except KitchenProblem:
+        return {"status": "none"}
 
 
 def start_game(client: KitchenClient) -> None:
-    """Hide a fault on a random service and keep some traffic flowing; remember nothing the page shows."""
-    for name in SUSPECTS:
-        client.set_faults(name, latency_ms=0, jitter_ms=0, error_rate=0)
-        client.restart(name)
-    culprit, fault = random.choice(SUSPECTS), random.choice(HIDDEN_FAULTS)
-    if fault.get("kill"):
-        client.kill(culprit)
-    else:
-        client.set_faults(culprit, **fault)
-    client.start_load(15, 120)
-    st.session_state["game"] = {"culprit": culprit, "started": time.time(), "verdict": None}
-    changed()
+    """The kitchen hides a fault on a random suspect and sends traffic; this page remembers nothing of it."""
+    st.session_state.pop("game-guess", None)  # last game's pick is not this game's guess
+    client.start_game()
 
 
 def check_guess(client: KitchenClient) -> None:
-    game = st.session_state.get("game")
+    """Accuse the picked suspect: the kitchen gives the verdict, clears the fault and stops the game's load."""
     guess = st.session_state.get("game-guess")
-    if not game or not guess:
+    if not guess:
+        say("Pick a suspect first, then accuse.")
         return
-    # the kitchen itself says where the fault is: the answer is checked against what was really injected
-    faulty = culprits(client.cluster())
-    game["verdict"] = "won" if guess in faulty else "lost"
-    game["truth"] = ", ".join(faulty) or "nobody (the fault was cleared meanwhile)"
-    for name in faulty:
-        client.set_faults(name, latency_ms=0, jitter_ms=0, error_rate=0)
-        client.restart(name)
-    client.stop_load()
-    changed()
+    client.guess(guess)
 
 
 def detective_game(client: KitchenClient) -> None:
+    """Start, accuse, and the verdict: all read from the kitchen, so a reload or another tab sees the same game."""
     st.subheader("The tracing detective")
-    game = st.session_state.get("game")
-    st.button("Hide a fault somewhere" if not game else "Play again", key="game-start", on_click=act,
-              args=(start_game, client), type="primary")
-    if not game:
-        return
-    if game["verdict"] is None:
-        st.write("Something in the kitchen is slow or failing. Read the graph and the traces below, then name it.")
-        st.radio("The culprit is…", SUSPECTS, key="game-guess", horizontal=True, index=None)
+    game = game_state(client)
+    label = {"none": "Hide a fault somewhere", "playing": "Start over with a new fault"}.get(game["status"], "Play again")
+    st.button(label, key="game-start", on_click=act, args=(start_game, client), type="primary")
+    if game["status"] == "playing":
+        st.write("Something in the kitchen is slow, failing or down. Read the graph and the traces below, then name it.")
+        st.radio("The culprit is…", game["suspects"], key="game-guess", horizontal=True, index=None)
         st.button("Accuse", key="game-accuse", on_click=act, args=(check_guess, client))
-    elif game["verdict"] == "won":
-        st.success(f"Right: it was {game['truth']}. The trace gave it away. The fault is cleared.")
-    else:
-        st.warning(f"Not this time: it was {game['truth']}. Look for the longest or the red bar in the waterfall. "
-                 "The fault is cleared; play again.")
+    elif game["status"] == "guessed":
+        it_was = f"it was **{game['culprit']}** ({game['fault']})"
+        if game["verdict"] == "right":
+            st.success(f"Right: {it_was}. What showed it: {game['showed_by']}. The fault is cleared.")
+        else:
+            st.warning(f"Not this time: {it_was}, not {game['guess']}. What showed it: {game['showed_by']}. "
+                       "The fault is cleared; play again.")
+    elif game["status"] == "stopped":
+        st.info(f"That game was ended by a scenario or a reset: it was **{game['culprit']}** "
+                f"({game['fault']}). Play again.")
 
 
 def premium() -> None:
@@ -137,5 +125,4 @@ def premium() -> None:
     show_notice()
     cost_meter(client.cluster(), "The cloud bill of this kitchen")
     detective_game(client)
-    game = st.session_state.get("game")
-    live_view(client.url, key="premium", say_what_is_set=not (game and game["verdict"] is None))  # no spoilers
+    live_view(client.url, key="premium", say_what_is_set=game_state(client)["status"] != "playing")  # no spoilers

@@ -6,6 +6,8 @@
     GET|PUT /resilience                GET|PUT /self-healing
     GET  /traces?limit=N[&complete=true]  GET  /traces/{trace_id}   GET  /graph?window_s=W
     POST|GET|DELETE /load              POST /v1/traces (OTLP/HTTP protobuf, from every process)
+    GET /scenarios  GET /scenario  POST /scenario/play|pause|stop|reset  GET|POST /game  POST /game/guess
+                                       (the kitchen's timeline: scenarios.py)
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from mini_services.control.models import (
     ServiceView,
     Trace,
 )
+from mini_services.control.scenarios import Timeline
 from mini_services.control.spans import SpanStore
 from mini_services.control.states import STATE_WINDOW_S, QuietBaselines, decide_states
 from mini_services.control.supervisor import NoReplicaUp, Supervisor, UnknownReplica, UnknownService
@@ -107,6 +110,7 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
     spans = SpanStore(settings.span_window)
     baselines = QuietBaselines()
     load = LoadGenerator(lambda: (supervisor.next_entry_url(), supervisor.entry()))
+    timeline = Timeline(supervisor, load, spans)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -142,7 +146,7 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
     @kitchen.get("/cluster")
     async def cluster() -> Cluster:
         """Every service with its replicas, version and faults, and where the entry request goes."""
-        return supervisor.cluster()
+        return supervisor.cluster().model_copy(update={"game": timeline.game.playing})
 
     services = APIRouter(prefix="/services/{name}", tags=["services"])
 
@@ -258,9 +262,9 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
         """Answers 200 when the request carries the instructor's key (or the kitchen is not shared)."""
         return {"ok": True, "shared": instructor_key is not None}
 
-    for router in (kitchen, services, knobs, observe, loadgen):
+    for router in (kitchen, services, knobs, observe, loadgen, timeline.router()):
         app.include_router(router)
     if instructor_key:
         app.add_middleware(InstructorKeyMiddleware, key=instructor_key)
-    app.state.supervisor, app.state.spans, app.state.load = supervisor, spans, load
+    app.state.supervisor, app.state.spans, app.state.load, app.state.timeline = supervisor, spans, load, timeline
     return app

@@ -51,6 +51,7 @@ class Cluster(BaseModel):
     self_healing: bool
     shared: bool  # served to a class: changes need the instructor's key
     services: list[ServiceView]
+    game: bool = False  # a detective game is hiding a fault here (GET /game; the culprit is never shown)
 
 
 class ScaleRequest(BaseModel):

@@ -1,5 +1,6 @@
-"""Scenario scripts: the shipped files validate, bad files say what is wrong, and a player (or the CLI)
-plays a real story against a real kitchen: steps at their times, pause holds, reset heals."""
+"""Scenario scripts: the shipped files validate, bad files say what is wrong, and the control plane plays a
+real story on its own kitchen: steps at their times; pause holds the story, its load and its faults; play brings
+them back; reset heals; the CLI drives the same endpoints."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ import select
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from mini_services.scenario import SCENARIO_DIR, ScenarioError, ScenarioPlayer, list_scenarios, load_scenario
+from mini_services.scenario import ScenarioError, list_scenarios, load_scenario
 from tests.utils.kitchen import ROOT, Kitchen, wait_for
 
 PRESETS = {"valentine": "Valentine's Day spike", "billing_outage": "Billing outage",
@@ -44,11 +44,18 @@ def load_running(kitchen: Kitchen) -> bool:
     return kitchen.control.get("/load").json()["running"]
 
 
-@pytest.fixture
-def player(streaming: Kitchen):
-    mine = ScenarioPlayer(streaming.url)
-    yield mine
-    mine.close()  # its thread is gone before the next test resets the kitchen
+def scenario_state(kitchen: Kitchen) -> dict:
+    return kitchen.control.get("/scenario").raise_for_status().json()
+
+
+def play(kitchen: Kitchen, path: Path) -> dict:
+    """Send a test's own scenario file whole, as the CLI does."""
+    scenario = load_scenario(path).model_dump(exclude_unset=True)
+    return kitchen.post("/scenario/play", {"scenario": scenario})
+
+
+def faults(kitchen: Kitchen, name: str) -> dict:
+    return kitchen.service(name)["faults"]
 
 
 # ---- the files ------------------------------------------------------------------------------------
@@ -56,13 +63,21 @@ def test_the_four_presets_are_shipped():
     assert {stem: s.name for stem, s in list_scenarios().items()} == PRESETS
 
 
-@pytest.mark.parametrize("stem", sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
-def test_every_shipped_scenario_validates_and_fits_the_real_kitchen(stem, streaming_kitchen):
-    scenario = load_scenario(stem)
-    assert 20 <= scenario.length_s <= 60, "a short story: 20 to 60 s"
-    assert all(step.say.strip() for step in scenario.steps)
-    assert load_scenario(scenario.name.upper()) == scenario, "found by its title too"
-    ScenarioPlayer(streaming_kitchen.url).check(scenario)  # every service it names is there
+def test_every_shipped_scenario_validates_and_fits_the_real_kitchen(streaming_kitchen):
+    listed = {s["stem"]: s for s in streaming_kitchen.control.get("/scenarios").json()}
+    assert set(listed) == set(PRESETS), "every shipped story fits the streaming kitchen and is offered"
+    for stem, scenario in list_scenarios().items():
+        assert 20 <= scenario.length_s <= 60, "a short story: 20 to 60 s"
+        assert all(step.say.strip() for step in scenario.steps)
+        assert load_scenario(scenario.name.upper()) == scenario, "found by its title too"
+        assert listed[stem]["name"] == scenario.name and listed[stem]["length_s"] == scenario.length_s
+
+
+def test_no_narration_promises_a_figure():
+    """A line says what to look for, never how many milliseconds the live kitchen will show."""
+    for stem, scenario in list_scenarios().items():
+        for step in scenario.steps:
+            assert "a few milliseconds" not in step.say and "every service keeps up" not in step.say.lower(), stem
 
 
 @pytest.mark.parametrize("steps, says", [
@@ -100,69 +115,80 @@ def test_an_unknown_name_lists_the_scenarios():
         load_scenario("no-such-story")
 
 
-def test_a_scenario_of_another_kitchen_or_no_kitchen_is_refused_before_any_step(tmp_path, streaming_kitchen):
+def test_an_unknown_scenario_or_one_of_another_kitchen_is_refused_before_any_step(tmp_path, streaming_kitchen):
+    unknown = streaming_kitchen.control.post("/scenario/play", json={"name": "no-such-story"})
+    assert unknown.status_code == 404 and "no scenario 'no-such-story'" in unknown.json()["detail"]
+    assert "valentine" in unknown.json()["detail"], "the answer lists the scenarios there are"
     restaurant = load_scenario(write(tmp_path, [{"at_s": 0, "action": "kill", "service": "chef", "say": "x"}],
                                      topology="restaurant"))
-    with pytest.raises(ScenarioError, match="story of the restaurant kitchen"):
-        ScenarioPlayer(streaming_kitchen.url).play(restaurant)
-    with pytest.raises(ScenarioError, match="does not answer"):
-        ScenarioPlayer("http://127.0.0.1:1").play(restaurant)
+    other = streaming_kitchen.control.post("/scenario/play", json={"scenario": restaurant.model_dump(exclude_unset=True)})
+    assert other.status_code == 422 and "story of the restaurant kitchen" in other.json()["detail"], other.text
+    assert scenario_state(streaming_kitchen)["name"] != restaurant.name, "nothing of it was played"
 
 
-# ---- playing against a real kitchen --------------------------------------------------------------
-def test_playing_does_each_step_at_its_time(streaming, player, tmp_path):
-    player.play(load_scenario(write(tmp_path, [
+# ---- playing on a real kitchen -------------------------------------------------------------------
+def test_playing_does_each_step_at_its_time(streaming, tmp_path):
+    play(streaming, write(tmp_path, [
         {"at_s": 0, "action": "scale", "service": "recommendations", "replicas": 2, "say": "Two of them."},
         {"at_s": 1, "action": "load", "rps": 5, "duration_s": 20, "say": "Guests arrive."},
         {"at_s": 1, "action": "faults", "service": "all", "latency_ms": 20, "say": "Everything slows a bit."},
-    ])))
+    ]))
     wait_for(lambda: len(streaming.up("recommendations")) == 2, 10, "two recommendation replicas")
-    state = wait_for(lambda: (s := player.state()).status == "finished" and s, 10, "the story to end")
-    assert [said.step.say for said in state.narration] == ["Two of them.", "Guests arrive.", "Everything slows a bit."]
-    assert state.narration[0].at_s < 1 <= state.narration[1].at_s <= state.narration[2].at_s
+    state = wait_for(lambda: (s := scenario_state(streaming))["status"] == "finished" and s, 10, "the story to end")
+    assert [said["say"] for said in state["narration"]] == ["Two of them.", "Guests arrive.", "Everything slows a bit."]
+    assert state["narration"][0]["at_s"] < 1 <= state["narration"][1]["at_s"] <= state["narration"][2]["at_s"]
+    assert (state["done"], state["total"], state["next_at_s"]) == (3, 3, None)
     load = streaming.control.get("/load").json()
     assert load["running"] and load["rps"] == 5
     assert {s["name"]: s["faults"]["latency_ms"] for s in streaming.cluster()["services"]} == \
         dict.fromkeys(["gateway", "users", "recommendations", "billing", "streaming"], 20)
 
 
-def test_pause_holds_the_next_step_until_play(streaming, player, tmp_path):
-    player.play(load_scenario(write(tmp_path, [
-        {"at_s": 0, "action": "scale", "service": "recommendations", "replicas": 2, "say": "Two of them."},
+def test_pause_holds_the_story_its_load_and_its_faults_and_play_brings_them_back(streaming, tmp_path):
+    play(streaming, write(tmp_path, [
+        {"at_s": 0, "action": "load", "rps": 5, "duration_s": 30, "say": "Guests."},
+        {"at_s": 0, "action": "faults", "service": "users", "latency_ms": 200, "say": "Users is slow."},
         {"at_s": 3, "action": "kill", "service": "billing", "say": "Billing crashes."},
-    ])))
-    wait_for(lambda: player.state().done == 1, 5, "the first step")
-    player.pause()
-    paused = player.state()
-    assert paused.status == "paused" and paused.done == 1
-    stays(lambda: streaming.up("billing") and player.state().done == 1, 4, "billing up while paused")
-    assert player.state().elapsed_s == paused.elapsed_s, "the story clock stands still"
-    player.play()
+    ]))
+    wait_for(lambda: scenario_state(streaming)["done"] == 2 and load_running(streaming), 5, "the first two steps")
+    paused = streaming.post("/scenario/pause")
+    assert paused["status"] == "paused" and paused["done"] == 2 and paused["next_at_s"] == 3
+    wait_for(lambda: not load_running(streaming), 1, "the story's load stopped within a second of Pause")
+    assert faults(streaming, "users")["latency_ms"] == 0, "the story's faults are lifted while paused"
+    assert paused["lifted_faults"] == ["users"] and 25 < paused["held_load_s"] <= 30
+    stays(lambda: streaming.up("billing") and scenario_state(streaming)["done"] == 2 and not load_running(streaming), 4,
+          "a calm kitchen while paused: billing up, no further step, no load")
+    assert scenario_state(streaming)["elapsed_s"] == paused["elapsed_s"], "the story clock stands still"
+    resumed = streaming.post("/scenario/play")
+    assert resumed["status"] == "playing" and resumed["lifted_faults"] == [] and resumed["held_load_s"] is None
+    load = wait_for(lambda: (got := streaming.control.get("/load").json())["running"] and got, 1,
+                    "the story's load back within a second of Play")
+    assert load["rps"] == 5 and 25 < load["duration_s"] <= 30, "what was left of the load, not all of it again"
+    assert faults(streaming, "users")["latency_ms"] == 200, "the story's faults are put back"
     wait_for(lambda: not streaming.up("billing"), 10, "billing killed once playing again")
-    state = wait_for(lambda: (s := player.state()).status == "finished" and s, 5, "the story to end")
-    assert state.narration[1].at_s >= 3
+    state = wait_for(lambda: (s := scenario_state(streaming))["status"] == "finished" and s, 5, "the story to end")
+    assert state["narration"][2]["at_s"] >= 3
 
 
-def test_reset_heals_the_kitchen_and_rewinds(streaming, player, tmp_path):
-    player.play(load_scenario(write(tmp_path, [
+def test_reset_heals_the_kitchen_and_rewinds(streaming, tmp_path):
+    play(streaming, write(tmp_path, [
         {"at_s": 0, "action": "load", "rps": 5, "duration_s": 60, "say": "Guests."},
         {"at_s": 0, "action": "kill", "service": "streaming", "say": "Streaming crashes."},
         {"at_s": 0, "action": "faults", "service": "users", "latency_ms": 300, "say": "Users is slow."},
         {"at_s": 0, "action": "scale", "service": "recommendations", "replicas": 2, "say": "More of them."},
         {"at_s": 0, "action": "deploy", "service": "billing", "version": "v2", "bad": True, "say": "A bad build."},
         {"at_s": 30, "action": "kill", "service": "users", "say": "Never reached."},
-    ])))
-    wait_for(lambda: player.state().done == 5, 10, "the first five steps")
-    player.reset()
-    state = player.state()
-    assert (state.status, state.done, state.narration) == ("ready", 0, ())
-    assert not any(t.name == "scenario tiny" for t in threading.enumerate()), "the story's thread is gone"
+    ]))
+    wait_for(lambda: scenario_state(streaming)["done"] == 5, 10, "the first five steps")
+    state = streaming.post("/scenario/reset")
+    assert (state["status"], state["done"], state["narration"], state["name"]) == ("ready", 0, [], "tiny")
     assert not load_running(streaming)
     wait_for(lambda: streaming.all_up() and all(
         s["desired_replicas"] == 1 and {r["version"] for r in s["replicas"]} == {"v1"} and not s["deploying"]
         and not s["faults"]["latency_ms"] for s in streaming.cluster()["services"]), 20,
         "one healthy replica of each running v1, without faults")
     wait_for(lambda: streaming.entry().json()["degraded"] == [], 10, "a whole answer again")
+    stays(lambda: streaming.up("users") and scenario_state(streaming)["done"] == 0, 1, "nothing more of the story happens")
 
 
 # ---- the command line -----------------------------------------------------------------------------
@@ -226,3 +252,4 @@ def test_ctrl_c_stops_the_cli_cleanly(streaming, tmp_path):
     assert process.returncode == 130 and "Stopped after 1 of 2 steps" in out, (out, err)
     assert "Traceback" not in err, err
     assert not load_running(streaming) and streaming.up("users")
+    assert scenario_state(streaming)["status"] == "stopped", "Ctrl-C stopped the story on the kitchen, not only the CLI"

@@ -11,7 +11,8 @@ KEY = "class-of-2026-secret"
 CHANGES = [("POST", "/services/billing/kill", {}), ("POST", "/services/billing/scale", {"replicas": 2}),
            ("PUT", "/services/users/faults", {"latency_ms": 10}), ("PUT", "/resilience", {}),
            ("POST", "/load", {"rps": 1, "duration_s": 1}), ("DELETE", "/load", None),
-           ("POST", "/services/billing/deploy", {"version": "v2"}), ("PUT", "/self-healing", {"enabled": True})]
+           ("POST", "/services/billing/deploy", {"version": "v2"}), ("PUT", "/self-healing", {"enabled": True}),
+           ("POST", "/scenario/pause", {}), ("POST", "/scenario/reset", {})]
 
 
 @pytest.fixture(scope="module")

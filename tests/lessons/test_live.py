@@ -86,6 +86,7 @@ def test_every_tab_shares_one_reading_a_second(quiet: Kitchen):
         t.join(timeout=10)
     assert len(frames) == 20 and len({id(f) for f in frames}) == 1
     assert frames[0].problem is None and frames[0].graph is not None
+    assert frames[0].data["scenario"]["status"] == "ready", "the frame carries the kitchen's story too"
 
 
 def test_a_dead_kitchen_is_said_plainly(tmp_path):

@@ -104,14 +104,19 @@ def test_premium_measures_a_hop_against_a_function_call(kitchens):
 
 
 @pytest.mark.parametrize("right", [True, False])
-def test_the_detective_game_checks_the_real_fault(kitchens, right):
+def test_the_detective_game_is_kept_in_the_kitchen(kitchens, right):
+    """The game lives in the kitchen: the page keeps no culprit, a reload (a new session) still hides it and
+    still plays, and the verdict says what really showed the culprit."""
     kitchen = kitchens["streaming"]
     at = clean(run_page("07_premium.py"))
     clean(at.button(key="game-start").click().run())
+    assert kitchen.control.get("/game").json()["status"] == "playing" and kitchen.cluster()["game"] is True
     cluster = kitchen.cluster()
     culprits = [s["name"] for s in cluster["services"] if s["faults"]["latency_ms"] or s["faults"]["error_rate"]
                 or not any(r["state"] == "up" for r in s["replicas"])]
     assert len(culprits) == 1, "exactly one service was given a hidden fault"
+    assert culprits[0] not in str(list(at.session_state.to_dict().values())), "the page keeps no culprit"
+    at = clean(run_page("07_premium.py"))  # a reload: a new session, the same kitchen
     assert not [c.value for c in at.caption if c.value.startswith("Now:")], "no line on the page names the culprit"
     guess = culprits[0] if right else next(s for s in ("users", "billing", "streaming", "recommendations")
                                            if s != culprits[0])
@@ -119,7 +124,9 @@ def test_the_detective_game_checks_the_real_fault(kitchens, right):
     clean(at.button(key="game-accuse").click().run())
     verdict = at.success if right else at.warning
     assert verdict and culprits[0] in verdict[0].value, "the verdict names the real culprit"
+    assert "What showed it: the " in verdict[0].value, "and what really showed it"
     assert not any(s["faults"]["latency_ms"] or s["faults"]["error_rate"] for s in kitchen.cluster()["services"])
+    assert not kitchen.control.get("/load").json()["running"], "the game's load stopped"
     assert [c.value for c in at.caption if c.value.startswith("Now:")], "after the verdict the line is back"
     wait_for(kitchen.all_up, 10, "every service up again after the game")
 
@@ -183,26 +190,40 @@ def test_a_dead_kitchen_is_said_plainly_and_can_be_restarted(monkeypatch, tmp_pa
         kitchen.clear()
 
 
-def test_control_room_plays_pauses_and_resets_a_scenario(kitchens):
-    """Pick a scenario, Play: its first step reaches the real kitchen and its line shows; Pause holds; Reset heals."""
-    from lessons.control_room import scenario_player
+def draw_story(url: str) -> None:
+    """The Control room's story panel, drawn from the live frame as the fragment draws it."""
+    from lessons.control_room import scenario_story
+    from lessons.live import feed
 
-    kitchen = kitchens["streaming"]
-    player = scenario_player(kitchen.url)  # the one every tab of the app shares
+    scenario_story(url, feed(url).frame().data)
+
+
+def test_control_room_plays_pauses_and_resets_a_scenario(kitchens):
+    """Pick a scenario, Play: the kitchen plays it and its line shows; Pause holds its load; Reset heals every
+    kitchen the app runs, and says which."""
+    from lessons.live import feed
+
+    kitchen, restaurant = kitchens["streaming"], kitchens["restaurant"]
     at = clean(run_page("control_room.py"))
-    try:
-        clean(at.selectbox(key="scenario-pick").set_value("billing_outage").run())
-        clean(at.button(key="scenario-play").click().run())
-        wait_for(lambda: kitchen.control.get("/load").json()["running"], 10, "the scenario's load on the kitchen")
-        assert player.state().scenario.name == "Billing outage"
-        wait_for(lambda: any("A normal evening" in m.value for m in clean(at.run()).markdown), 10,
-                 "the first narration line on the page")
-        clean(at.button(key="scenario-pause").click().run())
-        assert player.state().status == "paused"
-        clean(at.button(key="scenario-reset").click().run())
-        assert any("back to normal" in i.value for i in at.info)
-        assert (player.state().status, player.state().done) == ("ready", 0)
-        assert not kitchen.control.get("/load").json()["running"]
-        wait_for(lambda: kitchen.up("billing"), 10, "billing up after the reset")
-    finally:
-        player.stop()  # nothing of the story goes on into the next test
+    clean(at.selectbox(key="scenario-pick").set_value("billing_outage").run())
+    clean(at.button(key="scenario-play").click().run())
+    wait_for(lambda: kitchen.control.get("/load").json()["running"], 10, "the scenario's load on the kitchen")
+    assert kitchen.control.get("/scenario").json()["name"] == "Billing outage"
+
+    def first_line_drawn() -> bool:  # the story is drawn in the live fragment (AppTest never ticks it): draw it
+        feed(kitchen.url).stale()
+        story = AppTest.from_function(draw_story, args=(kitchen.url,))
+        return any("A normal evening" in m.value for m in story.run().markdown)
+    wait_for(first_line_drawn, 10, "the first narration line, read from the kitchen")
+    clean(at.button(key="scenario-pause").click().run())
+    state = kitchen.control.get("/scenario").json()
+    assert state["status"] == "paused" and not kitchen.control.get("/load").json()["running"], "Pause holds the load"
+    restaurant.control.put("/services/chef/faults", json={"latency_ms": 300}).raise_for_status()
+    clean(at.button(key="scenario-reset").click().run())
+    said = next(i.value for i in at.info if "Back to normal" in i.value)
+    assert all(name in said for name in kitchens), f"every running kitchen of the app is named: {said}"
+    assert (kitchen.control.get("/scenario").json()["status"], kitchen.control.get("/scenario").json()["done"]) \
+        == ("ready", 0)
+    assert not kitchen.control.get("/load").json()["running"]
+    assert restaurant.service("chef")["faults"]["latency_ms"] == 0, "the restaurant kitchen is reset too"
+    wait_for(lambda: kitchen.up("billing"), 10, "billing up after the reset")

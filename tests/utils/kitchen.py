@@ -115,7 +115,8 @@ class Kitchen:
         return self.control.post(path, json=body if body is not None else {}).raise_for_status().json()
 
     def reset(self) -> None:
-        """Back to the start: load off, one healthy replica each, no faults, default switches."""
+        """Back to the start: no scenario or game, load off, one healthy replica each, no faults, default switches."""
+        self.post("/scenario/reset")  # the kitchen's timeline: a story or a game of an earlier test ends here
         self.control.delete("/load").raise_for_status()
         self.control.put("/resilience", json={}).raise_for_status()
         self.control.put("/self-healing", json={"enabled": False}).raise_for_status()
