@@ -11,7 +11,8 @@ import httpx
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
-from lessons.experiments.common import act, cost_meter, show_notice
+from lessons.experiments.common import act, answer_panel, cost_meter, show_notice
+from lessons.experiments.idempotency import idempotency_experiment
 from lessons.kitchen import KitchenClient
 from lessons.live import changed, live_view
 
@@ -129,12 +130,16 @@ def premium() -> None:
     hang, heal = st.columns(2)
     hang.button("Make billing hang (8 s per call)", key="premium-hang", on_click=act,
                 args=(client.set_faults, "billing"), kwargs={"latency_ms": 8000, "notice":
-                "Billing now takes 8 s. With timeouts on, the page gives up on it after about a second; switch "
-                "timeouts off and send a request to feel the difference."}, width="stretch")
+                "Billing now takes 8 s per call: watch its node read `slow`. With timeouts on, the home screen "
+                "gives up on billing within about two seconds (at once, after its circuit opens) and comes back "
+                "degraded; switch timeouts off and send "
+                "a request to feel the difference."}, width="stretch")
     heal.button("Billing is fast again", key="premium-heal", on_click=act, args=(client.set_faults, "billing"),
-                kwargs={"latency_ms": 0}, width="stretch")
-    st.button("Send one request", key="premium-one", on_click=act, args=(client.entry_request,))
+                kwargs={"latency_ms": 0, "notice": "Billing answers at its normal speed again: watch its node "
+                                                   "leave `slow` within a few seconds."}, width="stretch")
+    answer_panel(client, "premium", "Send one home screen request")
     show_notice()
+    idempotency_experiment(client)
     cost_meter(client.cluster(), "The cloud bill of this kitchen")
     detective_game(client)
     game = st.session_state.get("game")
