@@ -11,9 +11,9 @@ import httpx
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
-from lessons.experiments.common import act, answer_panel, cost_meter, show_notice
+from lessons.experiments.common import act, answer_panel, cost_meter, say, show_notice
 from lessons.experiments.idempotency import idempotency_experiment
-from lessons.kitchen import KitchenClient
+from lessons.kitchen import KitchenClient, KitchenProblem, NotServed
 from lessons.live import changed, live_view
 
 SUSPECTS = ["users", "recommendations", "billing", "streaming"]
@@ -35,20 +35,29 @@ def measure_hop(client: KitchenClient, calls: int = 200) -> dict:
     """A plain function call against a call over the network to a live service, both measured now."""
     per_call_ns = min(timeit.repeat("add(2, 3)", globals={"add": add}, number=100_000, repeat=5)) / 100_000 * 1e9
     users = next(s for s in client.cluster()["services"] if s["name"] == "users")
-    url = next(r["url"] for r in users["replicas"] if r["state"] == "up") + "/health"
+    live = [r["url"] for r in users["replicas"] if r["state"] == "up"]
+    if not live:
+        raise NotServed("The users service is down, so there is no network call to measure. Restart it first.")
     timings = []
-    with httpx.Client(timeout=5) as http:  # one keep-alive connection, as a service would use
-        http.get(url)
-        for _ in range(calls):
-            began = time.perf_counter_ns()
-            http.get(url)
-            timings.append(time.perf_counter_ns() - began)
+    try:
+        with httpx.Client(timeout=2) as http:  # one keep-alive connection, as a service would use
+            http.get(live[0] + "/health")
+            for _ in range(calls):
+                began = time.perf_counter_ns()
+                http.get(live[0] + "/health")
+                timings.append(time.perf_counter_ns() - began)
+    except httpx.HTTPError as exc:
+        raise NotServed(f"The users service stopped answering while it was measured ({type(exc).__name__}). "
+                        "Try again once it is up.") from exc
     hop_ns = statistics.median(timings)
     return {"function_ns": per_call_ns, "hop_ns": hop_ns, "ratio": hop_ns / per_call_ns, "calls": calls}
 
 
 def _measure(client: KitchenClient) -> None:
-    st.session_state["premium-measured"] = measure_hop(client)
+    try:
+        st.session_state["premium-measured"] = measure_hop(client)
+    except KitchenProblem as problem:  # users down, or the kitchen itself: a sentence, never a traceback
+        say(str(problem))
 
 
 def _switch(client: KitchenClient, name: str) -> None:

@@ -67,8 +67,11 @@ def deploys() -> None:
                    args=(client.start_load, 10, 120), width="stretch")
     quiet.button("Stop the viewers", key="deploy-traffic-stop", on_click=act, args=(client.stop_load,),
                  width="stretch", kwargs={"notice": "No more traffic."})
-    billing = next(s for s in client.cluster()["services"] if s["name"] == "billing")
-    copies.number_input("Billing replicas", 1, 4, value=min(max(billing["desired_replicas"], 1), 4),
+    try:
+        desired = next(s for s in client.cluster()["services"] if s["name"] == "billing")["desired_replicas"]
+    except KitchenProblem:
+        desired = 1
+    copies.number_input("Billing replicas", 1, 4, value=min(max(desired, 1), 4),
                         key="billing-replicas", on_change=lambda: act(
                             client.scale, "billing", st.session_state["billing-replicas"]))
     v2, bad, rollback = st.columns(3)
