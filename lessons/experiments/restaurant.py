@@ -30,8 +30,8 @@ def change_copies(client: KitchenClient, service: str, by: int) -> None:
     client.scale(service, wanted)
 
 
-def _rush_buttons(client: KitchenClient, key: str) -> None:
-    rush, stop = st.columns(2)
+def _rush_buttons(client: KitchenClient, key: str, stacked: bool = False) -> None:
+    rush, stop = (st.container(), st.container()) if stacked else st.columns(2)
     rush.button(f"Dinner rush: {RUSH_RPS} orders a second", key=f"{key}-rush", on_click=act,
                 args=(client.start_load, RUSH_RPS, RUSH_S), width="stretch",
                 kwargs={"notice": f"Guests keep arriving for {RUSH_S} s, whether or not the kitchen keeps up."})
@@ -51,13 +51,14 @@ def _one_cook_now(data: dict | None) -> None:
     elif not cooks:
         st.error("The cook is down: no order is taken, cooked, poured or billed. Every part stopped together.",
                  icon=":material/cancel:")
-    alone = (st.session_state.get("monolith-answer") or {}).get("ms")
+    mine = st.session_state.get("monolith-answer") or {}
+    alone = mine.get("ms") if mine.get("status") == 200 else None  # a refused order says nothing of cooking time
     p95 = load["p95_ms"]
     if alone and p95 and load["running"]:
-        st.markdown(f"One order alone took **{alone:,.0f} ms**; during the rush 95 of 100 guests wait up to "
-                    f"**{p95:,.0f} ms** (last 5 s): **{p95 / alone:,.1f}×** as long.")
+        st.markdown(f"Your single order was served in **{alone:,.0f} ms**; during the rush 95 of 100 guests wait "
+                    f"up to **{p95:,.0f} ms** (last 5 s): **{p95 / alone:,.1f}×** as long.")
     elif not alone:
-        st.caption("Take one order first (nobody else in the restaurant) to know how long one order takes alone.")
+        st.caption("Take one order while no rush is on, to know how long one order takes alone.")
     cost_meter(cluster, f"The monolith ({cooks} {'copy' if cooks == 1 else 'copies'} up)")
 
 
@@ -65,21 +66,23 @@ def day_one() -> None:
     client = kitchen_or_stop("restaurant-monolith")
     st.write("This kitchen is **one program**: one process takes the order, cooks, pours, bills and hands out "
              "the plate, one order at a time. Take one order alone, then start the rush and compare.")
-    answer_panel(client, "monolith", "Take one order (table 3: pasta and a lemonade)")
-    _rush_buttons(client, "monolith")
-    crash, reopen, copy, fewer = st.columns(4)
-    crash.button("The cook trips: crash it", key="monolith-kill", on_click=act, args=(client.kill, "monolith"),
-                 kwargs={"notice": "The one process is gone: no orders, no drinks, no bills. Everything stopped."},
-                 width="stretch")
-    reopen.button("Back on their feet: restart", key="monolith-restart", on_click=act,
+    order, controls = st.columns(2)
+    with controls:  # stacked, each label whole, beside the one order's answer
+        _rush_buttons(client, "monolith", stacked=True)
+        st.button("The cook trips: crash it", key="monolith-kill", on_click=act, args=(client.kill, "monolith"),
+                  kwargs={"notice": "The one process is gone: no orders, no drinks, no bills. Everything stopped."},
+                  width="stretch")
+        st.button("Back on their feet: restart", key="monolith-restart", on_click=act,
                   args=(client.restart, "monolith"), width="stretch",
                   kwargs={"notice": "The cook is getting up: the kitchen opens again once the process is up."})
-    copy.button("Hire a copy of the whole kitchen", key="monolith-copy", on_click=act,
-                args=(change_copies, client, "monolith", 1), width="stretch",
-                kwargs={"notice": "To cook more you copy everything: the till and the sink come along too. "
-                                  "Watch the memory below grow."})
-    fewer.button("Let a copy go", key="monolith-fewer", on_click=act, args=(change_copies, client, "monolith", -1),
-                 width="stretch", kwargs={"notice": "One copy fewer: its memory is given back."})
+        st.button("Hire a copy of the whole kitchen", key="monolith-copy", on_click=act,
+                  args=(change_copies, client, "monolith", 1), width="stretch",
+                  kwargs={"notice": "To cook more you copy everything: the till and the sink come along too. "
+                                    "Watch the memory below grow."})
+        st.button("Let a copy go", key="monolith-fewer", on_click=act, args=(change_copies, client, "monolith", -1),
+                  width="stretch", kwargs={"notice": "One copy fewer: its memory is given back."})
+    with order:
+        answer_panel(client, "monolith", "Take one order (pasta and a lemonade)")
     show_notice()
     live_view(client.url, key="day-one", above=_one_cook_now)
 

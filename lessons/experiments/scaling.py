@@ -38,6 +38,10 @@ def usage(cluster: dict) -> dict:
             "services": len(live)}
 
 
+def processes(n: int) -> str:
+    return f"{n} process" if n == 1 else f"{n} processes"
+
+
 def spike_both(clients: list[KitchenClient]) -> None:
     for client in clients:
         client.start_load(SPIKE_RPS, SPIKE_S)
@@ -68,15 +72,18 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
     p95 = load["p95_ms"] if load["completed"] else None
     copies = sum(r["state"] == "up" for s in data["cluster"]["services"] if s["name"] == service
                  for r in s["replicas"])
-    p, m, c = st.columns(3)
-    p.metric("p95, last 5 s", "–" if p95 is None else f"{p95:,.0f} ms",
-             help="From this kitchen's own load generator: 95 of 100 home screens were this fast or faster.")
-    m.metric("memory (RSS)", f"{used['rss_mb']:,.0f} MB", help=f"{used['processes']} processes, measured now")
-    c.metric("CPU", f"{used['cpu_percent']:,.0f} %", help="All its processes together; 100 % is one core.")
-    st.caption(f"{service}: {copies} up · {used['processes']} processes in all. Added beyond one process per "
-               f"service: **{used['added']} process{'' if used['added'] == 1 else 'es'}, {used['added_mb']:,.0f} MB** (measured)."
+    p, m = st.columns(2)
+    p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help="Over the last 5 s, from this kitchen's own "
+             "load generator: 95 of 100 home screens were this fast or faster.")
+    m.metric("memory", f"{used['rss_mb']:,.0f} MB", help=f"Resident memory (RSS) of its {used['processes']} "
+             "processes, measured now")
+    st.caption(f"{service}: {copies} up · {processes(used['processes'])} in all, using "
+               f"**{used['cpu_percent']:,.0f} % CPU** (100 % is one core). Added beyond one process per service: "
+               f"**{processes(used['added'])}, {used['added_mb']:,.0f} MB** (measured)."
                + (f" Spike: {load['rps']:.0f}/s." if load["running"] else " No spike running."))
-    st.line_chart(_remember(name, p95), x="seconds (0 = now)", y="p95 (ms)", height=150)
+    points = [point for point in _remember(name, p95) if point["p95 (ms)"] is not None]
+    if points:
+        st.line_chart(points, x="seconds (0 = now)", y="p95 (ms)", height=150)
 
 
 def _both_now(monolith_url: str, micro: dict | None) -> None:
@@ -107,10 +114,10 @@ def scaling() -> None:
              "monolith twin (one program doing everything) and the microservices. Start it, watch both p95s "
              "climb, then add capacity on each side until its p95 comes back down. Compare what each had to add.")
     spike, calm = st.columns(2)
-    spike.button(f"Valentine's Day spike on both ({SPIKE_RPS} home screens a second, {SPIKE_S} s)", key="valentine",
-                 on_click=act, args=(spike_both, [monolith, micro]), width="stretch",
+    spike.button("Start the spike on both", key="valentine", help=f"{SPIKE_RPS} home screens a second for {SPIKE_S} s, "
+                 "on each kitchen", on_click=act, args=(spike_both, [monolith, micro]), width="stretch",
                  kwargs={"notice": "The spike is on, on both kitchens."})
-    calm.button("The evening is over (stop both)", key="valentine-stop", on_click=act,
+    calm.button("Stop both", key="valentine-stop", on_click=act,
                 args=(calm_both, [monolith, micro]), width="stretch", kwargs={"notice": "Both spikes stopped."})
     left, right = st.columns(2)
     try:

@@ -131,8 +131,8 @@ def test_scaling_the_same_spike_on_both_and_each_scaled(kitchens):
     try:
         clean(at.button(key="valentine").click().run())
         assert micro.control.get("/load").json()["running"] and monolith.control.get("/load").json()["running"]
-        assert [m.label for m in at.metric].count("p95, last 5 s") == 2, "each side has its own p95"
-        assert [m.label for m in at.metric].count("memory (RSS)") == 2
+        assert [m.label for m in at.metric].count("p95") == 2, "each side has its own p95"
+        assert [m.label for m in at.metric].count("memory") == 2
         clean(at.slider(key="scale-streaming").set_value(3).run())
         clean(at.slider(key="scale-streaming-monolith").set_value(2).run())
         wait_for(lambda: len(micro.up("recommendations")) == 3, 10, "three recommendation replicas")
