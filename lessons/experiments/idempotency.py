@@ -100,5 +100,5 @@ def idempotency_experiment(client: KitchenClient) -> None:
                  icon=":material/content_copy:")
     else:
         st.warning("No new row: neither try was charged (was billing down?).", icon=":material/warning:")
-    st.dataframe([{k: c[k] for k in ("charge_id", "idempotency_key", "plan", "amount_cents", "created_at")}
+    st.dataframe([{k: c[k] for k in ("charge_id", "idempotency_key", "amount_cents", "created_at")}
                   for c in new], hide_index=True, width="stretch")

@@ -19,17 +19,17 @@ def streaming_example() -> None:
     st.write("One request for the home screen goes through the gateway to four services. Each keeps its own "
              "database: pick one and look inside (these are the real tables and rows, read from the running service). "
              "Stop the one you picked, open the home screen again, and read what the answer says.")
-    left, right = st.columns([1, 2])
+    service = st.radio("Which service?", SERVICES, key="streaming-db", horizontal=True)
+    stop, back = st.columns(2)
+    stop.button(f"Stop {service}", key="streaming-stop", on_click=act, args=(client.kill, service),
+                width="stretch", kwargs={"notice": f"{service} is stopped: its node reads `down`. Open the home "
+                                                   "screen to see what the gateway does without it."})
+    back.button(f"Restart {service}", key="streaming-restart", on_click=act, args=(client.restart, service),
+                width="stretch", kwargs={"notice": f"{service} is starting again."})
+    show_notice()
+    left, right = st.columns(2)
     with left:
-        service = st.radio("Which service?", SERVICES, key="streaming-db", horizontal=True)
-        stop, back = st.columns(2)
-        stop.button(f"Stop {service}", key="streaming-stop", on_click=act, args=(client.kill, service),
-                    width="stretch", kwargs={"notice": f"{service} is stopped: its node reads `down`. Open the home "
-                                                       "screen to see what the gateway does without it."})
-        back.button(f"Restart {service}", key="streaming-restart", on_click=act, args=(client.restart, service),
-                    width="stretch", kwargs={"notice": f"{service} is starting again."})
-        show_notice()
-        answer_panel(client, "streaming", "Open the home screen (GET /api/home?user_id=7)")
+        answer_panel(client, "streaming", "Open the home screen")
     with right:
         try:
             for table in client.tables(service):
@@ -62,7 +62,7 @@ def deploys() -> None:
              "until it is up, lets both serve for a few seconds, then retires an old one, and so on. Keep a little "
              "traffic running to see that people can watch all the while; give billing two or three replicas to "
              "watch the versions mix.")
-    traffic, quiet, copies = st.columns(3)
+    traffic, quiet = st.columns(2)
     traffic.button("Keep 10 viewers a second coming (2 min)", key="deploy-traffic", on_click=act,
                    args=(client.start_load, 10, 120), width="stretch")
     quiet.button("Stop the viewers", key="deploy-traffic-stop", on_click=act, args=(client.stop_load,),
@@ -71,6 +71,7 @@ def deploys() -> None:
         desired = next(s for s in client.cluster()["services"] if s["name"] == "billing")["desired_replicas"]
     except KitchenProblem:
         desired = 1
+    copies, _ = st.columns([1, 2])
     copies.number_input("Billing replicas", 1, 4, value=min(max(desired, 1), 4),
                         key="billing-replicas", on_change=lambda: act(
                             client.scale, "billing", st.session_state["billing-replicas"]))
