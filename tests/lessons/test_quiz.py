@@ -120,8 +120,8 @@ def test_a_wrong_answer_reveals_the_right_one_after_the_try(data_root: Path) -> 
     at.radio(key=f"quiz-{question.id}").set_value(wrong)
     at.button(key=f"quiz-check-{question.id}").click().run()
     assert [e.icon for e in at.error] == [":material/close:"], "a Material icon, not an emoji glyph"
-    assert [i.value for i in at.info] == [f"The right answer: **{question.choices[question.answer]}**. "
-                                          f"{question.feedback[question.answer]}"]
+    revealed = f"The right answer: **{question.choices[question.answer]}**. {question.feedback[question.answer]}"
+    assert [i.value for i in at.info] == [revealed]
     at.radio(key=f"quiz-{question.id}").set_value(question.answer)
     at.button(key=f"quiz-check-{question.id}").click().run()
     assert not at.info and not at.error, "once right, only the success remains"
