@@ -177,10 +177,10 @@ def _mark_done(learner: str, lesson: str) -> None:
 
 
 def done_button(lesson: str, title: str) -> None:
-    """"I've done this lesson", or a "✓ Done" mark once the learner has pressed it."""
+    """"I've done this lesson", or a "Done" mark (a Material check icon) once the learner has pressed it."""
     learner = learner_id()
     if lesson in store().done(learner):
-        st.button("✓ Done", key=f"done-{lesson}", disabled=True, help=f"You finished “{title}”.")
+        st.button("Done", key=f"done-{lesson}", disabled=True, icon=":material/check:", help=f"You finished “{title}”.")
     else:
         st.button("I've done this lesson", key=f"done-{lesson}", on_click=_mark_done, args=(learner, lesson),
                   help=f"Mark “{title}” as done on this device.")

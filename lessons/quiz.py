@@ -4,7 +4,8 @@
         │
     render_quiz(learner, store)
         ├── per question: st.radio (nothing preselected) + "Check" button (on_click records the answer)
-        ├── the checked answer's feedback: st.success (right) / st.error (wrong), also after a reload
+        ├── the checked answer's feedback: st.success (right) / st.error (wrong), also after a reload;
+        │   after a wrong one, the right answer and why (st.info)
         └── "N of M right"
 """
 
@@ -149,7 +150,9 @@ def render_quiz(learner: str, store: LearnerStore) -> None:
             text = question.feedback[stored_choice]
             if stored_choice == question.answer:
                 st.success(text, icon=":material/check_circle:")
-            else:
-                st.error(f"Not quite. {text}", icon="❌")
+            else:  # they have tried: now the right answer, and why
+                st.error(f"Not quite. {text}", icon=":material/close:")
+                st.info(f"The right answer: **{question.choices[question.answer]}**. "
+                        f"{question.feedback[question.answer]}", icon=":material/lightbulb:")
     right = sum(1 for q in QUESTIONS if answers.get(q.id, {}).get("choice") == q.answer)
     st.markdown(f"**Score: {right} of {len(QUESTIONS)} right**")

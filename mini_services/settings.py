@@ -28,6 +28,7 @@ class KitchenSettings(BaseSettings):
     max_replicas: int = 8  # replicas per service (0 stops the service)
     replica_start_timeout_s: float = 20.0  # a replica not healthy by then is marked down
     replica_stop_grace_s: float = 3.0  # SIGTERM, then SIGKILL after this long
+    rollout_pause_s: float = 3.0  # a rolling deploy lets each new replica serve beside an old one this long
 
     span_window: int = 20_000  # spans kept by the control plane (oldest traces dropped first)
     span_export_delay_ms: int = 100  # how often each process ships its finished spans

@@ -3,11 +3,19 @@
 Capacity model: a replica has ``workers`` slots; each request holds one for ``service_ms``
 (the simulated work). Requests beyond the free slots wait in a queue (latency grows, like
 tickets piling up on the rail); beyond ``queue_limit`` waiting they are shed with a 503.
+
+The monolith twin is held to the same model, honestly: one program does every step of one
+request itself, so a request holds one of its ``monolith_workers`` slots for the *sum* of every
+station's service time. The one-cook restaurant has one pair of hands (one worker, ~50 ms an
+order: about 20 orders a second, so a 30-a-second rush builds a queue); the streaming monolith
+has as many workers as its busiest part (recommendations: 2) and ~58 ms a home screen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+MONOLITH = "monolith"
 
 
 @dataclass(frozen=True)
@@ -30,9 +38,15 @@ class Topology:
     entry_method: str
     entry_path: str
     entry_body: dict | None = None
-    monolith_capacity: Station = field(
-        default_factory=lambda: Station("monolith", "everything in one program", workers=4, service_ms=12.0)
-    )
+    monolith_workers: int = 1  # how many requests the monolith twin works on at once
+    monolith_queue_limit: int = 64
+
+    @property
+    def monolith_capacity(self) -> Station:
+        """The monolith twin: one program doing every station's work for each request, one request per worker."""
+        return Station(MONOLITH, "everything in one program",
+                       workers=self.monolith_workers, queue_limit=self.monolith_queue_limit,
+                       service_ms=sum(s.service_ms for s in self.stations))
 
     @property
     def service_names(self) -> list[str]:
@@ -60,6 +74,7 @@ STREAMING = Topology(
     ),
     entry_method="GET",
     entry_path="/api/home?user_id=7",
+    monolith_workers=2,  # as many as its busiest part: 2 x 58 ms is ~34 home screens a second
 )
 
 RESTAURANT = Topology(
@@ -69,16 +84,17 @@ RESTAURANT = Topology(
         Station("waiter", "takes the order, passes tickets, brings the plate",
                 calls=("chef", "bartender", "cashier", "dishwasher"), optional=False,
                 workers=64, service_ms=0.0, queue_limit=512),
-        Station("chef", "cooks the dish", optional=False, workers=2, service_ms=20.0, queue_limit=40),
-        Station("bartender", "pours the drink", workers=4, service_ms=4.0),
-        Station("cashier", "writes the bill", optional=False, workers=4, service_ms=3.0),
-        Station("dishwasher", "hands out a clean plate", workers=4, service_ms=2.0),
+        # one order's steps add up to 50 ms: the one cook (1 worker) manages about 20 orders a second
+        Station("chef", "cooks the dish", optional=False, workers=2, service_ms=30.0, queue_limit=40),
+        Station("bartender", "pours the drink", workers=4, service_ms=8.0),
+        Station("cashier", "writes the bill", optional=False, workers=4, service_ms=6.0),
+        Station("dishwasher", "hands out a clean plate", workers=4, service_ms=6.0),
     ),
     entry_method="POST",
     entry_path="/api/orders",
     entry_body={"table": 3, "dish": "pasta", "drink": "lemonade"},
+    monolith_workers=1,  # one cook, one order at a time
 )
 
 TOPOLOGIES: dict[str, Topology] = {t.name: t for t in (STREAMING, RESTAURANT)}
 ARCHITECTURES = ("microservices", "monolith")
-MONOLITH = "monolith"

@@ -2,7 +2,9 @@
 
     common.py      act() for button callbacks, the cost meter
     restaurant.py  lessons 1-2 (the one-cook monolith, the brigade of specialists)
-    streaming.py   lessons 3-6 (the streaming service, scaling, deploys, the right tool)
+    streaming.py   lessons 3, 5, 6 (the streaming service, deploys, the right tool)
+    scaling.py     lesson 4 (the same spike on the monolith twin and the microservices, side by side)
     premium.py     lesson 7 (a function call against a network call, the switches, the detective game)
-    wrapup.py      lessons 8-9
+    idempotency.py lesson 7 (charge, lose the reply, retry: with a key and without)
+    wrapup.py      lessons 8-9 (one screen's processes counted; an answer checked on the live kitchen)
 """

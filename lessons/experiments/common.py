@@ -67,7 +67,7 @@ def _ask(client, key: str) -> None:
         body = answer.json()
     except ValueError:
         body = {"detail": answer.text[:300]}
-    st.session_state[key] = {"status": answer.status_code, "body": body,
+    st.session_state[key] = {"status": answer.status_code, "body": body, "ms": answer.elapsed.total_seconds() * 1000,
                              "trace_id": answer.headers.get("x-trace-id", "")}
     changed()
 
@@ -89,5 +89,6 @@ def answer_panel(client, key: str, label: str) -> None:
         (st.warning if missing else st.success)(verdict, icon=":material/warning:" if missing else ":material/check_circle:")
     else:
         st.error(f"HTTP {got['status']} · not served: {body.get('detail', '')}", icon=":material/error:")
-    st.caption(f"trace {got['trace_id'][:8] or '—'} · the waterfall below can show it")
+    st.caption(f"answered in {got['ms']:,.0f} ms (measured now) · trace {got['trace_id'][:8] or '—'} · "
+               "the waterfall below can show it")
     st.json(body, expanded=2)

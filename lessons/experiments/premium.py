@@ -10,8 +10,9 @@ import httpx
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
-from lessons.experiments.common import act, cost_meter, say, show_notice
-from lessons.kitchen import KitchenClient, KitchenProblem
+from lessons.experiments.common import act, answer_panel, cost_meter, say, show_notice
+from lessons.experiments.idempotency import idempotency_experiment
+from lessons.kitchen import KitchenClient, KitchenProblem, NotServed
 from lessons.live import live_view
 
 DEFAULT_RETRIES = 2
@@ -31,20 +32,29 @@ def measure_hop(client: KitchenClient, calls: int = 200) -> dict:
     """A plain function call against a call over the network to a live service, both measured now."""
     per_call_ns = min(timeit.repeat("add(2, 3)", globals={"add": add}, number=100_000, repeat=5)) / 100_000 * 1e9
     users = next(s for s in client.cluster()["services"] if s["name"] == "users")
-    url = next(r["url"] for r in users["replicas"] if r["state"] == "up") + "/health"
+    live = [r["url"] for r in users["replicas"] if r["state"] == "up"]
+    if not live:
+        raise NotServed("The users service is down, so there is no network call to measure. Restart it first.")
     timings = []
-    with httpx.Client(timeout=5) as http:  # one keep-alive connection, as a service would use
-        http.get(url)
-        for _ in range(calls):
-            began = time.perf_counter_ns()
-            http.get(url)
-            timings.append(time.perf_counter_ns() - began)
+    try:
+        with httpx.Client(timeout=2) as http:  # one keep-alive connection, as a service would use
+            http.get(live[0] + "/health")
+            for _ in range(calls):
+                began = time.perf_counter_ns()
+                http.get(live[0] + "/health")
+                timings.append(time.perf_counter_ns() - began)
+    except httpx.HTTPError as exc:
+        raise NotServed(f"The users service stopped answering while it was measured ({type(exc).__name__}). "
+                        "Try again once it is up.") from exc
     hop_ns = statistics.median(timings)
     return {"function_ns": per_call_ns, "hop_ns": hop_ns, "ratio": hop_ns / per_call_ns, "calls": calls}
 
 
 def _measure(client: KitchenClient) -> None:
-    st.session_state["premium-measured"] = measure_hop(client)
+    try:
+        st.session_state["premium-measured"] = measure_hop(client)
+    except KitchenProblem as problem:  # users down, or the kitchen itself: a sentence, never a traceback
+        say(str(problem))
 
 
 def _switch(client: KitchenClient, name: str) -> None:
@@ -117,12 +127,16 @@ def premium() -> None:
     hang, heal = st.columns(2)
     hang.button("Make billing hang (8 s per call)", key="premium-hang", on_click=act,
                 args=(client.set_faults, "billing"), kwargs={"latency_ms": 8000, "notice":
-                "Billing now takes 8 s. With timeouts on, the page gives up on it after about a second; switch "
-                "timeouts off and send a request to feel the difference."}, width="stretch")
+                "Billing now takes 8 s per call: watch its node read `slow`. With timeouts on, the home screen "
+                "gives up on billing within about two seconds (at once, after its circuit opens) and comes back "
+                "degraded; switch timeouts off and send "
+                "a request to feel the difference."}, width="stretch")
     heal.button("Billing is fast again", key="premium-heal", on_click=act, args=(client.set_faults, "billing"),
-                kwargs={"latency_ms": 0}, width="stretch")
-    st.button("Send one request", key="premium-one", on_click=act, args=(client.entry_request,))
+                kwargs={"latency_ms": 0, "notice": "Billing answers at its normal speed again: watch its node "
+                                                   "leave `slow` within a few seconds."}, width="stretch")
+    answer_panel(client, "premium", "Send one home screen request")
     show_notice()
+    idempotency_experiment(client)
     cost_meter(client.cluster(), "The cloud bill of this kitchen")
     detective_game(client)
     live_view(client.url, key="premium", say_what_is_set=game_state(client)["status"] != "playing")  # no spoilers

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from fastapi import HTTPException
 
 from mini_services.control.states import ServiceFacts
 from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaView, ServiceView
@@ -300,9 +301,13 @@ class Supervisor:
         return self.view(name)
 
     async def deploy(self, name: str, version: str, bad: bool) -> ServiceView:
-        """A rolling deploy: one replica at a time, start one of the new build, once it is up retire an old one."""
+        """A rolling deploy: one replica at a time, start one of the new build, once it is up retire an old one.
+
+        Refused (409) when no replica is up or starting: there is nothing to roll out to."""
         service = self.service(name)
         async with self._lock:
+            if not any(r.state in ("starting", "up") for r in service.replicas):
+                raise HTTPException(409, f"{name} has no replica up to roll out to: restart it first")
             log.info("%s: deploying %s -> %s%s", name, service.version, version, " (a bad build)" if bad else "")
             if service.rollout and not service.rollout.done():
                 service.rollout.cancel()
@@ -323,9 +328,11 @@ class Supervisor:
             deadline = time.monotonic() + settings.replica_start_timeout_s
             while fresh.state == "starting" and time.monotonic() < deadline:
                 await asyncio.sleep(MONITOR_PERIOD_S)
+            if fresh.state == "up":  # both builds serve side by side for a while: slow enough to watch
+                await asyncio.sleep(settings.rollout_pause_s)
             async with self._lock:
                 if fresh.state != "up":
-                    log.warning("%s: %s did not come up; the rollout stops here", service.name, fresh.id)
+                    log.warning("%s: %s did not come up (or fell over); the rollout stops here", service.name, fresh.id)
                     self._reconcile(service)
                     return
                 if old[0].state in ("starting", "up"):  # a scale or restart meanwhile may have retired it

@@ -59,6 +59,31 @@ def test_day_one_crashing_the_cook_stops_everything(kitchens):
     wait_for(lambda: kitchens["restaurant-monolith"].up("monolith"), 10, "the monolith back")
 
 
+def test_day_one_one_order_then_copies_up_and_down(kitchens):
+    monolith = kitchens["restaurant-monolith"]
+    at = clean(run_page("01_day_one.py"))
+    clean(at.button(key="monolith-send").click().run())
+    assert any("answered in" in c.value for c in at.caption), "one order's own time is shown"
+    clean(at.button(key="monolith-copy").click().run())
+    assert monolith.service("monolith")["desired_replicas"] == 2
+    wait_for(lambda: len(monolith.up("monolith")) == 2, 15, "a second copy of the whole kitchen")
+    clean(at.button(key="monolith-fewer").click().run())
+    assert monolith.service("monolith")["desired_replicas"] == 1
+    clean(at.button(key="monolith-fewer").click().run())  # the last cook is not let go: a sentence says why
+    assert any("Only one copy" in i.value for i in at.info)
+    assert monolith.service("monolith")["desired_replicas"] == 1
+
+
+def test_day_one_while_the_cook_is_down_nothing_is_answered(kitchens):
+    at = clean(run_page("01_day_one.py"))
+    at.button(key="monolith-kill").click().run()
+    at.button(key="monolith-send").click().run()
+    assert any("The cook is down" in e.value for e in at.error)
+    assert not at.success, "nothing claims an answer while the one process is down"
+    assert not at.button(key="monolith-restart").click().run().exception  # the last answer's sentence stays
+    wait_for(lambda: kitchens["restaurant-monolith"].up("monolith"), 10, "the monolith back")
+
+
 def test_specialists_without_a_bartender(kitchens):
     at = clean(run_page("02_specialists.py"))
     clean(at.button(key="bartender-kill").click().run())
@@ -68,18 +93,58 @@ def test_specialists_without_a_bartender(kitchens):
     assert any("bartender" in str(j.value) for j in at.json)
 
 
+def test_specialists_without_the_chef_no_order(kitchens):
+    restaurant = kitchens["restaurant"]
+    at = clean(run_page("02_specialists.py"))
+    clean(at.button(key="chef-kill").click().run())
+    assert not restaurant.up("chef")
+    at.button(key="brigade-send").click().run()
+    assert any("HTTP 503" in e.value and "chef" in e.value for e in at.error), [e.value for e in at.main]
+    assert any("chef" in str(j.value.get("failed") if isinstance(j.value, dict) else j.value) for j in at.json)
+    assert not at.button(key="chef-restart").click().run().exception
+    wait_for(lambda: restaurant.up("chef"), 10, "the chef back")
+
+
 def test_streaming_shows_each_services_own_tables(kitchens):
     at = clean(run_page("03_streaming.py"))
     clean(at.radio(key="streaming-db").set_value("billing").run())
     assert any("billing · charges" in m.value for m in at.markdown)
 
 
-def test_scaling_spike_and_more_replicas(kitchens):
+def test_streaming_stops_the_picked_service_and_shows_the_answer(kitchens):
+    streaming = kitchens["streaming"]
+    at = clean(run_page("03_streaming.py"))
+    clean(at.button(key="streaming-send").click().run())
+    assert any("HTTP 200" in m.value for m in at.success)
+    clean(at.radio(key="streaming-db").set_value("recommendations").run())
+    at.button(key="streaming-stop").click().run()
+    assert not streaming.up("recommendations")
+    at.button(key="streaming-send").click().run()
+    assert any("without recommendations (degraded)" in w.value for w in at.warning), [e.value for e in at.main]
+    at.button(key="streaming-restart").click().run()
+    wait_for(lambda: streaming.up("recommendations"), 10, "recommendations back")
+
+
+def test_scaling_the_same_spike_on_both_and_each_scaled(kitchens):
+    micro, monolith = kitchens["streaming"], kitchens["streaming-monolith"]
     at = clean(run_page("04_scaling.py"))
-    clean(at.button(key="valentine").click().run())
-    assert kitchens["streaming"].control.get("/load").json()["running"]
-    clean(at.slider(key="recs-replicas").set_value(3).run())
-    wait_for(lambda: len(kitchens["streaming"].up("recommendations")) == 3, 10, "three recommendation replicas")
+    try:
+        clean(at.button(key="valentine").click().run())
+        assert micro.control.get("/load").json()["running"] and monolith.control.get("/load").json()["running"]
+        assert [m.label for m in at.metric].count("p95") == 2, "each side has its own p95"
+        assert [m.label for m in at.metric].count("memory") == 2
+        clean(at.slider(key="scale-streaming").set_value(3).run())
+        clean(at.slider(key="scale-streaming-monolith").set_value(2).run())
+        wait_for(lambda: len(micro.up("recommendations")) == 3, 10, "three recommendation replicas")
+        wait_for(lambda: len(monolith.up("monolith")) == 2, 10, "two copies of the monolith")
+        clean(at.run())
+        assert any("Added beyond one process per service: **2 processes" in c.value for c in at.caption)
+        assert any("Added beyond one process per service: **1 process," in c.value for c in at.caption)
+        clean(at.button(key="valentine-stop").click().run())
+        assert not micro.control.get("/load").json()["running"]
+        assert not monolith.control.get("/load").json()["running"]
+    finally:
+        monolith.reset()
 
 
 def test_deploys_roll_out_a_new_billing(kitchens):
@@ -87,6 +152,22 @@ def test_deploys_roll_out_a_new_billing(kitchens):
     clean(at.button(key="deploy-v2").click().run())
     wait_for(lambda: {r["version"] for r in kitchens["streaming"].up("billing")} == {"v2"}
              and not kitchens["streaming"].service("billing")["deploying"], 15, "billing v2 rolled out")
+
+
+def test_deploys_traffic_stops_and_a_dead_billing_is_refused(kitchens):
+    streaming = kitchens["streaming"]
+    at = clean(run_page("05_deploys.py"))
+    assert any("Billing replicas now:" in m.value for m in at.markdown), "the replica line is on the page"
+    clean(at.button(key="deploy-traffic").click().run())
+    assert streaming.control.get("/load").json()["running"]
+    clean(at.button(key="deploy-traffic-stop").click().run())
+    assert not streaming.control.get("/load").json()["running"]
+    clean(at.button(key="billing-kill").click().run())
+    clean(at.button(key="deploy-v2").click().run())
+    assert any("billing has no replica up to roll out to: restart it first" in i.value for i in at.info)
+    assert streaming.service("billing")["version"] == "v1"
+    clean(at.button(key="billing-restart").click().run())
+    wait_for(lambda: streaming.up("billing"), 10, "billing back")
 
 
 def test_right_tool_shows_the_real_code(kitchens):
@@ -101,6 +182,20 @@ def test_premium_measures_a_hop_against_a_function_call(kitchens):
     clean(at.button(key="premium-measure").click().run())
     ratio = next(m for m in at.metric if m.label == "the network call costs")
     assert float(ratio.value.split("×")[0].replace(",", "")) > 100
+
+
+def test_premium_charge_lose_the_reply_retry(kitchens):
+    """With a key: one new row in billing's database; without: two (read back from billing itself)."""
+    streaming = kitchens["streaming"]
+    at = clean(run_page("07_premium.py"))
+    clean(at.button(key="idem-with-key").click().run())
+    assert any("One new row" in s.value for s in at.success), [e.value for e in at.main]
+    at.button(key="idem-without-key").click().run()
+    assert not at.exception
+    assert any("charged 2 times" in e.value for e in at.error), [e.value for e in at.main]
+    assert streaming.service("billing")["faults"]["latency_ms"] == 0, "billing's faults are put back"
+    keys = [c["idempotency_key"] for c in streaming.gateway.get("/api/charges?user_id=7").json()]
+    assert len(keys) == len(set(keys)) and any(k.startswith("lesson7-") for k in keys)
 
 
 @pytest.mark.parametrize("right", [True, False])
@@ -129,6 +224,28 @@ def test_the_detective_game_is_kept_in_the_kitchen(kitchens, right):
     assert not kitchen.control.get("/load").json()["running"], "the game's load stopped"
     assert [c.value for c in at.caption if c.value.startswith("Now:")], "after the verdict the line is back"
     wait_for(kitchen.all_up, 10, "every service up again after the game")
+
+
+def test_real_world_counts_the_processes_of_one_screen(kitchens):
+    at = clean(run_page("08_real_world.py"))
+    clean(at.button(key="world-send").click().run())
+    clean(at.button(key="world-monolith-send").click().run())
+
+    def counted() -> bool:
+        said = [m.value for m in clean(at.run()).markdown]
+        return any("Microservices:** this one home screen went through **5 processes" in m for m in said) and \
+            any("monolith twin:** this one home screen went through **1 process**" in m for m in said)
+    wait_for(counted, 10, "both traces counted on the page")
+
+
+def test_summary_checks_an_answer_on_the_live_kitchen(kitchens):
+    streaming = kitchens["streaming"]
+    at = clean(run_page("09_summary.py"))
+    clean(at.button(key="summary-billing-kill").click().run())
+    at.button(key="summary-send").click().run()
+    assert any("without billing (degraded)" in w.value for w in at.warning), [e.value for e in at.main]
+    clean(at.button(key="summary-billing-restart").click().run())
+    wait_for(lambda: streaming.up("billing"), 10, "billing back")
 
 
 def test_control_room_kills_and_restarts_billing(kitchens):
@@ -227,3 +344,34 @@ def test_control_room_plays_pauses_and_resets_a_scenario(kitchens):
     assert not kitchen.control.get("/load").json()["running"]
     assert restaurant.service("chef")["faults"]["latency_ms"] == 0, "the restaurant kitchen is reset too"
     wait_for(lambda: kitchen.up("billing"), 10, "billing up after the reset")
+
+
+LESSON_PAGES = [p for p in PAGES if p[:2].isdigit()]
+
+
+def _break(kitchens: dict[str, Kitchen], how: str) -> None:
+    for kitchen in kitchens.values():
+        cluster = kitchen.cluster()
+        doomed = [cluster["gateway"]] if how == "gateway killed" else [s["name"] for s in cluster["services"]]
+        for name in doomed:
+            kitchen.post(f"/services/{name}/kill")
+
+
+@pytest.mark.parametrize("page", LESSON_PAGES)
+def test_every_button_of_a_lesson_says_a_sentence_on_a_broken_kitchen(kitchens, page):
+    """Break the kitchens (the gateway killed, then everything), press every button: a sentence, never a traceback."""
+    try:
+        for how in ("gateway killed", "everything killed"):
+            _break(kitchens, how)
+            at = run_page(page)
+            assert not at.exception, [e.message for e in at.exception]
+            for key in [b.key for b in at.button if b.key and not b.proto.disabled]:
+                if key.startswith(("restart", "done-")) or key.endswith("-restart"):
+                    continue  # those would mend the kitchen (or only mark the lesson done)
+                at.button(key=key).click().run()
+                assert not at.exception, (how, key, [e.message for e in at.exception])
+                said = " ".join(str(e.value) for e in (*at.error, *at.warning, *at.info))
+                assert "Traceback" not in said, (how, key, said)
+    finally:
+        for kitchen in kitchens.values():
+            kitchen.control.delete("/load")

@@ -110,3 +110,18 @@ def test_stored_answers_show_after_a_reload(data_root: Path) -> None:
     assert [e.value for e in reloaded.error] == [f"Not quite. {last.feedback[wrong]}"]
     assert all(reloaded.radio(key=f"quiz-{q.id}").value is None for q in QUESTIONS[:-1])
     assert not open_quiz(uuid.uuid4().hex).error  # another device sees a clean quiz
+
+
+def test_a_wrong_answer_reveals_the_right_one_after_the_try(data_root: Path) -> None:
+    question = QUESTIONS[2]
+    wrong = (question.answer + 1) % len(question.choices)
+    at = open_quiz()
+    assert not at.info, "nothing is revealed before the learner tries"
+    at.radio(key=f"quiz-{question.id}").set_value(wrong)
+    at.button(key=f"quiz-check-{question.id}").click().run()
+    assert [e.icon for e in at.error] == [":material/close:"], "a Material icon, not an emoji glyph"
+    revealed = f"The right answer: **{question.choices[question.answer]}**. {question.feedback[question.answer]}"
+    assert [i.value for i in at.info] == [revealed]
+    at.radio(key=f"quiz-{question.id}").set_value(question.answer)
+    at.button(key=f"quiz-check-{question.id}").click().run()
+    assert not at.info and not at.error, "once right, only the success remains"

@@ -122,10 +122,10 @@ class Kitchen:
         self.control.put("/self-healing", json={"enabled": False}).raise_for_status()
         for s in self.cluster()["services"]:
             self.control.put(f"/services/{s['name']}/faults", json={"latency_ms": 0, "jitter_ms": 0, "error_rate": 0})
-            if {s["version"], *(r["version"] for r in s["replicas"])} != {"v1"}:
-                self.post(f"/services/{s['name']}/deploy", {"version": "v1"})
             self.post(f"/services/{s['name']}/restart")
             self.post(f"/services/{s['name']}/scale", {"replicas": 1})
+            if {s["version"], *(r["version"] for r in s["replicas"])} != {"v1"}:  # last: a deploy needs a replica
+                self.post(f"/services/{s['name']}/deploy", {"version": "v1"})
 
         def as_new() -> bool:
             services = self.cluster()["services"]

@@ -1,0 +1,134 @@
+"""Lesson 4: the same Valentine's Day spike on the monolith twin and on the microservices, side by side.
+
+    spike button ──▶ both kitchens' load generators (the same rate, the same duration)
+    each side:   its own scale control (monolith: copies of everything; microservices: recommendations)
+                 its own p95 (from its kitchen's /load), processes, memory (RSS), CPU: all read live
+                 what it had to add: the processes beyond one per service, and their measured memory
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+import streamlit as st
+
+from lessons.app_state import kitchen_or_stop
+from lessons.experiments.common import act, show_notice
+from lessons.kitchen import KitchenClient, KitchenProblem
+from lessons.live import live_view, snapshot
+
+SPIKE_RPS, SPIKE_S = 60, 60
+HISTORY_S = 60  # how much of each side's p95 the small charts keep
+MONOLITH, MICRO = "streaming-monolith", "streaming"
+SIDES = {  # kitchen -> (heading, the service its scale control changes, what one more of it is)
+    MONOLITH: ("The monolith twin", "monolith", "Copies of the whole program"),
+    MICRO: ("Microservices", "recommendations", "Recommendations replicas"),
+}
+
+
+def usage(cluster: dict) -> dict:
+    """Processes, memory and CPU of a kitchen now (measured), and what it runs beyond one process per service."""
+    live = {s["name"]: [r for r in s["replicas"] if r["state"] == "up"] for s in cluster["services"]}
+    extra = [r for replicas in live.values() for r in replicas[1:]]
+    every = [r for replicas in live.values() for r in replicas]
+    return {"processes": len(every), "rss_mb": sum(r["rss_mb"] or 0 for r in every),
+            "cpu_percent": sum(r["cpu_percent"] or 0 for r in every),
+            "added": len(extra), "added_mb": sum(r["rss_mb"] or 0 for r in extra),
+            "services": len(live)}
+
+
+def processes(n: int) -> str:
+    return f"{n} process" if n == 1 else f"{n} processes"
+
+
+def spike_both(clients: list[KitchenClient]) -> None:
+    for client in clients:
+        client.start_load(SPIKE_RPS, SPIKE_S)
+
+
+def calm_both(clients: list[KitchenClient]) -> None:
+    for client in clients:
+        client.stop_load()
+
+
+def _remember(name: str, p95: float | None) -> list[dict]:
+    """This tab's last minute of one side's p95, one point a second."""
+    history = st.session_state.setdefault(f"scaling-history-{name}", [])
+    now = time.time()
+    history.append((now, p95))
+    while history and now - history[0][0] > HISTORY_S:
+        history.pop(0)
+    return [{"seconds (0 = now)": round(at - now), "p95 (ms)": value} for at, value in history]
+
+
+def _side(name: str, data: dict | None, problem: str = "") -> None:
+    heading, service, _ = SIDES[name]
+    st.markdown(f"**{heading}**")
+    if data is None:
+        st.warning(f"Not readable now: {problem}" if problem else "Not readable now.")
+        return
+    load, used = data["load"], usage(data["cluster"])
+    p95 = load["p95_ms"] if load["completed"] else None
+    copies = sum(r["state"] == "up" for s in data["cluster"]["services"] if s["name"] == service
+                 for r in s["replicas"])
+    p, m = st.columns(2)
+    p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help="Over the last 5 s, from this kitchen's own "
+             "load generator: 95 of 100 home screens were this fast or faster.")
+    m.metric("memory", f"{used['rss_mb']:,.0f} MB", help=f"Resident memory (RSS) of its {used['processes']} "
+             "processes, measured now")
+    st.caption(f"{service}: {copies} up · {processes(used['processes'])} in all, using "
+               f"**{used['cpu_percent']:,.0f} % CPU** (100 % is one core). Added beyond one process per service: "
+               f"**{processes(used['added'])}, {used['added_mb']:,.0f} MB** (measured)."
+               + (f" Spike: {load['rps']:.0f}/s." if load["running"] else " No spike running."))
+    points = [point for point in _remember(name, p95) if point["p95 (ms)"] is not None]
+    if points:
+        st.line_chart(points, x="seconds (0 = now)", y="p95 (ms)", height=150)
+
+
+def _both_now(monolith_url: str, micro: dict | None) -> None:
+    """Drawn every second, from the microservices' frame and the monolith twin's own."""
+    left, right = st.columns(2)
+    with left:
+        try:
+            _side(MONOLITH, snapshot(monolith_url))
+        except KitchenProblem as problem:
+            _side(MONOLITH, None, str(problem))
+    with right:
+        _side(MICRO, micro)
+
+
+def _scale_control(client: KitchenClient, name: str, cluster: dict) -> None:
+    _, service, label = SIDES[name]
+    view = next(s for s in cluster["services"] if s["name"] == service)
+    key = f"scale-{name}"
+    st.slider(label, 1, 8, value=max(view["desired_replicas"], 1), key=key,
+              on_change=lambda: act(client.scale, service, st.session_state[key],
+                                    notice=f"{SIDES[name][0]}: {service} now runs {st.session_state[key]}."))
+
+
+def scaling() -> None:
+    micro = kitchen_or_stop(MICRO)
+    monolith = kitchen_or_stop(MONOLITH)
+    st.write(f"Valentine's Day: the same spike, {SPIKE_RPS} home screens a second, on two kitchens at once: the "
+             "monolith twin (one program doing everything) and the microservices. Start it, watch both p95s "
+             "climb, then add capacity on each side until its p95 comes back down. Compare what each had to add.")
+    spike, calm = st.columns(2)
+    spike.button("Start the spike on both", key="valentine", help=f"{SPIKE_RPS} home screens a second for {SPIKE_S} s, "
+                 "on each kitchen", on_click=act, args=(spike_both, [monolith, micro]), width="stretch",
+                 kwargs={"notice": "The spike is on, on both kitchens."})
+    calm.button("Stop both", key="valentine-stop", on_click=act,
+                args=(calm_both, [monolith, micro]), width="stretch", kwargs={"notice": "Both spikes stopped."})
+    left, right = st.columns(2)
+    try:
+        with left:
+            _scale_control(monolith, MONOLITH, monolith.cluster())
+        with right:
+            _scale_control(micro, MICRO, micro.cluster())
+    except KitchenProblem as problem:
+        st.warning(f"A scale control cannot be shown now: {problem}")
+    show_notice()
+    st.caption("Everything below is measured now, from the running processes; memory is each process's resident "
+               "size (RSS). Our services are tiny, so most of each process is the Python runtime itself: that "
+               "per-process weight is part of the microservice premium (lesson 7).")
+    live_view(micro.url, key="scaling", above=partial(_both_now, monolith.url))
