@@ -132,6 +132,7 @@ class Kitchen:
             return self.all_up() and not any(s["deploying"] for s in services) and \
                 {r["version"] for s in services for r in s["replicas"]} == {"v1"}
         wait_for(as_new, 15, "the kitchen to be back to one healthy v1 replica each")
+        self.gateway.base_url = self.cluster()["gateway_url"]  # scaling may have kept another replica of it
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         """Stop the control plane with ``sig``; assert every process it started is gone."""
