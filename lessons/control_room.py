@@ -200,8 +200,9 @@ def render(client: KitchenClient) -> None:
     """
     st.title("Control room")
     cluster = client.cluster()
-    st.caption(f"The {cluster['topology']} kitchen ({cluster['architecture']}) · control plane `{client.url}` · "
-               f"entry `{cluster['entry']['method']} {cluster['entry']['path']}`")
+    address = client.url.removeprefix("http://")  # no scheme: a link in a caption is too faint to read (WCAG AA)
+    st.caption(f"The {cluster['topology']} kitchen ({cluster['architecture']}) · control plane {address} · "
+               f"entry {cluster['entry']['method']} {cluster['entry']['path']}")
     scenario_controls(client, cluster)
     show_notice()
     st.html(LAYOUT)

@@ -27,6 +27,7 @@ LESSONS: list[tuple[str, str]] = [
     ("09_summary", "9 · Summary and quiz"),
 ]
 TITLES = dict(LESSONS)
+DRAWING_PX = 960  # on a 1920 px projector a full-width drawing would fill the screen and push its lesson down
 
 
 def drawing_text(drawing: Path) -> str:
@@ -47,7 +48,7 @@ def lesson_page(slug: str, experiment: Callable[[], None], heading: str = "Try i
     st.title(title)
     drawing = DRAWINGS / f"{slug}.svg"
     if drawing.exists():
-        st.image(str(drawing), width="stretch", alt=drawing_text(drawing))
+        st.image(str(drawing), width=DRAWING_PX, alt=drawing_text(drawing))
     st.markdown((CONTENT / f"{slug}.md").read_text(encoding="utf-8"))
     st.divider()
     st.subheader(heading)
