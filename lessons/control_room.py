@@ -144,7 +144,7 @@ def service_row(client: KitchenClient, service: dict) -> None:
         first.markdown(f"**{name}**", help=service["role"], width=160)  # its live state: the graph and "Now:"
         replicas = first.container(horizontal=True, vertical_alignment="center", gap="xsmall", width="content")
         replicas.markdown("replicas", width="content")  # the box's own label, read out with the name, is hidden
-        replicas.number_input(f"{name} replicas", 0, 8, key=f"replicas-{name}", width=100, label_visibility="collapsed",
+        replicas.number_input(f"{name} replicas", 0, 8, key=f"replicas-{name}", width=130, label_visibility="collapsed",
                               on_change=lambda: _act(client.scale, name, st.session_state[f"replicas-{name}"],
                                                      notice=f"{name} scaled to {st.session_state[f'replicas-{name}']}."))
         first.button("Kill", key=f"kill-{name}", on_click=_act, args=(client.kill, name),

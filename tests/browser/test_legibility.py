@@ -203,6 +203,9 @@ GRAPH_TEXT = """key => [...document.querySelectorAll(`.st-key-${key} .js-plotly-
   .map(t => { const r = t.getBoundingClientRect();
               return {text: t.textContent.trim(), px: parseFloat(getComputedStyle(t).fontSize),
                       box: [r.left, r.top, r.right, r.bottom]}; })"""
+# the faults have reached the graph: a node's word for them, or an edge's share of errors above 0 %
+FAULTS_SHOWN = """key => [...document.querySelectorAll(`.st-key-${key} svg text`)]
+  .some(t => /slow|failing|[1-9][0-9]*\\s*% errors/.test(t.textContent))"""
 PLOT_AREA = """key => { const chart = document.querySelector(`.st-key-${key} .js-plotly-plot .main-svg`);
   const area = document.querySelector(`.st-key-${key} .js-plotly-plot .nsewdrag`);
   return chart && area ? [area.getBoundingClientRect().width, chart.getBoundingClientRect().width] : null; }"""
@@ -238,18 +241,22 @@ def figure_problems(page, size: str) -> list[str]:
 
 def test_control_room_graph_and_waterfall_text_is_legible(chromium, app_url, kitchens):
     """No two texts of the graph overlap, every text of graph and waterfall is at least 14 px, and the waterfall's
-    bars get at least half its width: at 1920×1080 and at 1366×768, with traffic on every edge."""
+    bars get at least half its width: at 1920×1080 and at 1366×768, with traffic on every edge, one service slow
+    and one failing (the longest edge labels)."""
     control = kitchens["KITCHEN_CONTROL_URL"]
     control.post("/load", {"rps": 8, "duration_s": 60})
+    for service, faults in (("billing", {"latency_ms": 1000}), ("recommendations", {"error_rate": 0.3})):
+        control.control.put(f"/services/{service}/faults", json=faults).raise_for_status()  # the longest labels
     problems: list[str] = []
     try:
         for size in ("projector", "laptop"):
             with opened(chromium, app_url, "control-room", size) as page:
                 svg_text_appears(page, "p95", 10_000)  # edge labels: traffic has reached every edge
+                page.wait_for_function(FAULTS_SHOWN, arg="control-room-graph", timeout=15_000)
                 page.wait_for_selector(".st-key-control-room-waterfall .js-plotly-plot .nsewdrag", timeout=10_000)
                 page.evaluate(SETTLED)
                 problems += figure_problems(page, size)
                 page.screenshot(path=str(ARTIFACTS / f"legible-figures-{SIZES[size][0]}.png"))
     finally:
-        control.control.delete("/load")
+        control.reset()
     assert not problems, "; ".join(problems)
