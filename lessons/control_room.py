@@ -151,42 +151,89 @@ def _sync(key: str, live: float, most: float) -> None:
 
 
 def service_row(client: KitchenClient, service: dict) -> None:
+    """One service in two lines: its name, replicas, Kill and Restart; then how much slower and how often failing.
+
+    Every label that is read out names the service ("billing replicas", "billing slower by"), so a screen
+    reader says which service a control belongs to. The first line wraps on a narrow screen instead of
+    cutting a button's label.
+    """
     name = service["name"]
     _sync(f"replicas-{name}", service["desired_replicas"], 8)
     _sync(f"latency-{name}", int(service["faults"]["latency_ms"]), 3000)
     _sync(f"errors-{name}", float(service["faults"]["error_rate"]), 1.0)
-    cols = st.columns([2.4, 0.9, 1.2, 1.1, 2, 2], vertical_alignment="bottom")
-    cols[0].markdown(f"**{name}**  \n:gray[{service['role']}]")  # its live state is in the graph and "Now:"
-    cols[1].button("Kill", key=f"kill-{name}", on_click=_act, args=(client.kill, name),
-                   kwargs={"notice": f"{name} killed (SIGKILL)."}, width="stretch")
-    cols[2].button("Restart", key=f"restart-{name}", on_click=_act, args=(client.restart, name),
-                   kwargs={"notice": f"{name} restarting."}, width="stretch")
-    cols[3].number_input("replicas", 0, 8, key=f"replicas-{name}",
-                         on_change=lambda: _act(client.scale, name, st.session_state[f"replicas-{name}"],
-                                                notice=f"{name} scaled to {st.session_state[f'replicas-{name}']}."))
-    cols[4].slider("added latency (ms)", 0, 3000, step=50, key=f"latency-{name}",
-                   on_change=lambda: _act(client.set_faults, name, latency_ms=st.session_state[f"latency-{name}"]))
-    cols[5].slider("error rate", 0.0, 1.0, step=0.05, key=f"errors-{name}",
-                   on_change=lambda: _act(client.set_faults, name, error_rate=st.session_state[f"errors-{name}"]))
+    with st.container(key=f"service-{name}", gap="xsmall"):
+        first = st.container(horizontal=True, vertical_alignment="center", gap="xsmall")
+        first.markdown(f"**{name}**", help=service["role"], width=160)  # its live state: the graph and "Now:"
+        replicas = first.container(horizontal=True, vertical_alignment="center", gap="xsmall", width="content")
+        replicas.markdown("replicas", width="content")  # the box's own label, read out with the name, is hidden
+        replicas.number_input(f"{name} replicas", 0, 8, key=f"replicas-{name}", width=130, label_visibility="collapsed",
+                              on_change=lambda: _act(client.scale, name, st.session_state[f"replicas-{name}"],
+                                                     notice=f"{name} scaled to {st.session_state[f'replicas-{name}']}."))
+        first.button("Kill", key=f"kill-{name}", on_click=_act, args=(client.kill, name),
+                     help=f"Kill every {name} replica at once (SIGKILL)", kwargs={"notice": f"{name} killed (SIGKILL)."})
+        first.button("Restart", key=f"restart-{name}", on_click=_act, args=(client.restart, name),
+                     help=f"Start {name} again", kwargs={"notice": f"{name} restarting."})
+        latency, errors = st.columns(2, gap="medium")
+        latency.slider(f"{name} slower by", 0, 3000, step=50, key=f"latency-{name}", format="%d ms",
+                       on_change=lambda: _act(client.set_faults, name, latency_ms=st.session_state[f"latency-{name}"]))
+        errors.slider(f"{name} failing", 0.0, 1.0, step=0.05, key=f"errors-{name}", format="percent",
+                      on_change=lambda: _act(client.set_faults, name, error_rate=st.session_state[f"errors-{name}"]))
+
+
+def load_generator(client: KitchenClient) -> None:
+    """Steady traffic through the gateway, for as long as asked."""
+    st.subheader("Load generator")
+    rps, duration = st.columns(2, gap="medium")
+    rps = rps.slider("requests per second", 1, 200, 20, key="load-rps")
+    duration = duration.slider("for (seconds)", 5, 120, 30, key="load-duration")
+    buttons = st.container(horizontal=True, gap="small")
+    buttons.button("Start", key="load-start", on_click=_act, args=(client.start_load, rps, duration))
+    buttons.button("Stop", key="load-stop", on_click=_act, args=(client.stop_load,))
+
+
+# Two rules of layout that Streamlit's columns cannot say, scoped to this page's keyed containers:
+# - the live view puts graph and waterfall side by side; in this page's column that leaves each too narrow
+#   for its labels, so here the graph takes the column's whole width and the waterfall follows under it;
+# - under 1600 px (a laptop) the services go under the live view instead of squeezing its figures.
+_ROW = '[data-testid="stHorizontalBlock"]'
+_COLUMN = '> [data-testid="stColumn"] { width: 100%; flex: 1 1 auto; }'
+LAYOUT = f"""<style>
+.st-key-control-room-live {_ROW}:has(.stPlotlyChart) {{ flex-direction: column; }}
+.st-key-control-room-live {_ROW}:has(.stPlotlyChart) {_COLUMN}
+@media (max-width: 1599px) {{
+  .st-key-control-room-board > [data-testid="stLayoutWrapper"] > {_ROW} {{ flex-direction: column; }}
+  .st-key-control-room-board > [data-testid="stLayoutWrapper"] > {_ROW} {_COLUMN}
+}}
+</style>"""
 
 
 def render(client: KitchenClient) -> None:
+    """The page for the projector: at 1920×1080 the scenario, the live graph and every service's switches
+    show on one screen (under 1600 px wide the services move under the live view)::
+
+        Control room · which kitchen
+        scenario ▾  Play  Pause  Reset  Send one request
+        ┌ live view ───────────────────┐ ┌ Services ────────────────────────┐
+        │ story · figures · Now:       │ │ name ⓘ  replicas [1]  Kill Restart│
+        │ graph                        │ │ slower by ──o──   failing ──o──   │
+        │ trace ▾ · waterfall          │ │ … one block per service          │
+        └──────────────────────────────┘ │ Load generator                   │
+                                         └──────────────────────────────────┘
+    """
     st.title("Control room")
     cluster = client.cluster()
-    st.caption(f"The {cluster['topology']} kitchen ({cluster['architecture']}) · control plane {client.url} · "
+    address = client.url.removeprefix("http://")  # no scheme: a link in a caption is too faint to read (WCAG AA)
+    st.caption(f"The {cluster['topology']} kitchen ({cluster['architecture']}) · control plane {address} · "
                f"entry {cluster['entry']['method']} {cluster['entry']['path']}")
     scenario_controls(client, cluster)
     show_notice()
-    live_view(client.url, key="control-room", above=functools.partial(scenario_story, client.url))
-    services, load = st.columns([3, 1], gap="large")
-    with services:
+    st.html(LAYOUT)
+    with st.container(key="control-room-board"):
+        live, switches = st.columns([0.62, 0.38], gap="medium")
+    with live, st.container(key="control-room-live"):
+        live_view(client.url, key="control-room", above=functools.partial(scenario_story, client.url))
+    with switches:
         st.subheader("Services")
         for service in cluster["services"]:
             service_row(client, service)
-    with load:
-        st.subheader("Load generator")
-        rps = st.slider("requests per second", 1, 200, 20, key="load-rps")
-        duration = st.slider("for (seconds)", 5, 120, 30, key="load-duration")
-        start, stop = st.columns(2)
-        start.button("Start", key="load-start", on_click=_act, args=(client.start_load, rps, duration), width="stretch")
-        stop.button("Stop", key="load-stop", on_click=_act, args=(client.stop_load,), width="stretch")
+        load_generator(client)

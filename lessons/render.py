@@ -1,12 +1,14 @@
 """One renderer for every lesson: drawing, text, the live experiment, then progress and feedback.
 
-Lessons are data: ``lessons/content/NN_slug.md`` and ``assets/drawings/NN_slug.svg``.
+Lessons are data: ``lessons/content/NN_slug.md`` and ``assets/drawings/NN_slug.svg``. Each drawing says in
+words what it shows (its ``<desc>``), and that text is its alternative for a screen reader or a missing image.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import streamlit as st
 
@@ -25,6 +27,13 @@ LESSONS: list[tuple[str, str]] = [
     ("09_summary", "9 · Summary and quiz"),
 ]
 TITLES = dict(LESSONS)
+DRAWING_PX = 960  # on a 1920 px projector a full-width drawing would fill the screen and push its lesson down
+
+
+def drawing_text(drawing: Path) -> str:
+    """What a drawing shows, in words: its ``<desc>`` (every drawing has one; a test checks it)."""
+    desc = ElementTree.parse(drawing).getroot().find("{http://www.w3.org/2000/svg}desc")
+    return " ".join((desc.text or "").split()) if desc is not None else ""
 
 
 def page_path(slug: str) -> str:
@@ -39,7 +48,7 @@ def lesson_page(slug: str, experiment: Callable[[], None], heading: str = "Try i
     st.title(title)
     drawing = DRAWINGS / f"{slug}.svg"
     if drawing.exists():
-        st.image(str(drawing), width="stretch")
+        st.image(str(drawing), width=DRAWING_PX, alt=drawing_text(drawing))
     st.markdown((CONTENT / f"{slug}.md").read_text(encoding="utf-8"))
     st.divider()
     st.subheader(heading)
