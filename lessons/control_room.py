@@ -191,15 +191,11 @@ def load_generator(client: KitchenClient) -> None:
     buttons.button("Stop", key="load-stop", on_click=_act, args=(client.stop_load,))
 
 
-# Two rules of layout that Streamlit's columns cannot say, scoped to this page's keyed containers:
-# - the live view puts graph and waterfall side by side; in this page's column that leaves each too narrow
-#   for its labels, so here the graph takes the column's whole width and the waterfall follows under it;
-# - under 1600 px (a laptop) the services go under the live view instead of squeezing its figures.
+# A rule of layout that Streamlit's columns cannot say, scoped to this page's keyed container: under 1600 px
+# (a laptop) the services go under the live view instead of squeezing its figures.
 _ROW = '[data-testid="stHorizontalBlock"]'
 _COLUMN = '> [data-testid="stColumn"] { width: 100%; flex: 1 1 auto; }'
 LAYOUT = f"""<style>
-.st-key-control-room-live {_ROW}:has(.stPlotlyChart) {{ flex-direction: column; }}
-.st-key-control-room-live {_ROW}:has(.stPlotlyChart) {_COLUMN}
 @media (max-width: 1599px) {{
   .st-key-control-room-board > [data-testid="stLayoutWrapper"] > {_ROW} {{ flex-direction: column; }}
   .st-key-control-room-board > [data-testid="stLayoutWrapper"] > {_ROW} {_COLUMN}
@@ -231,7 +227,8 @@ def render(client: KitchenClient) -> None:
     with st.container(key="control-room-board"):
         live, switches = st.columns([0.62, 0.38], gap="medium")
     with live, st.container(key="control-room-live"):
-        live_view(client.url, key="control-room", above=functools.partial(scenario_story, client.url))
+        live_view(client.url, key="control-room", above=functools.partial(scenario_story, client.url), stacked=True,
+                  history=True)
     with switches:
         st.subheader("Services")
         for service in cluster["services"]:

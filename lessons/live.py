@@ -35,6 +35,7 @@ REFRESH = timedelta(seconds=0.5)
 FRESH_S = 0.45  # a frame older than this is read again: just under the refresh, so every tick sees new data
 TRACES = 15  # the newest complete traces offered in the picker
 GRAPH_WINDOW_S = 2  # the graph's figures cover what just happened: a fix shows within a second or two
+WATERFALL_BOX_PX = 620  # picker, age line and a waterfall of up to ~13 rows; a longer trace scrolls inside it
 OLD_TRACE_S = 5  # a newest trace older than this is said to be old: nothing newer reached the gateway
 KEPT_WATERFALLS = 64  # built waterfalls kept (a picked trace stays drawable after it leaves the newest 15)
 
@@ -195,7 +196,7 @@ def page_counts(key: str, totals: dict) -> dict[str, int]:
 
 
 def live_view(url: str, key: str, above: Callable[[dict | None], None] | None = None,
-              say_what_is_set: bool = True, history: bool = False) -> None:
+              say_what_is_set: bool = True, history: bool = False, stacked: bool = False) -> None:
     """The live view of a kitchen: load figures, the graph, a trace's waterfall, and (``history``) the last minute.
 
     Its counters start at zero each time the page is opened, and at a press of *Reset counters*. The live part
@@ -204,18 +205,19 @@ def live_view(url: str, key: str, above: Callable[[dict | None], None] | None = 
     lesson's replica line) in the same fragment, from the same reading (``data``: cluster, graph, traces,
     load; None while the kitchen does not answer): one rerun a second per tab, not two.
     ``say_what_is_set=False`` hides the "Now:" line (it would name the culprit of the tracing detective game).
+    ``stacked`` puts the waterfall under the graph (for a narrow column), ``history`` the last minute under both.
     """
     if st.session_state.get("live-page") != key:  # arrived on this page: its counters start at zero
         st.session_state["live-page"] = key
         reset_counters(key)
-    _live(url, key, above, say_what_is_set, history)
+    _live(url, key, above, say_what_is_set, history, stacked)
     st.button("Reset counters", key=f"{key}-reset-counters", on_click=reset_counters, args=(key,), type="tertiary",
               icon=":material/restart_alt:", help="Start this page's answered / degraded / failed counts again at 0")
 
 
 @st.fragment(run_every=REFRESH)
 def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_what_is_set: bool,
-          history: bool) -> None:
+          history: bool, stacked: bool) -> None:
     source = feed(url)
     current = source.frame()
     if above:
@@ -237,10 +239,11 @@ def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_w
     cols[5].metric("failed on this page", counts["failed"], help="errors, refused connections and timeouts")
     if say_what_is_set and not current.data["cluster"].get("game"):  # a game's hidden fault is never named
         st.caption(what_is_set(current.data["cluster"]))
-    graph_col, trace_col = st.columns([5, 6], gap="medium")  # the waterfall needs room for its labels and bars
+    # the waterfall needs room for its labels and bars: beside the graph on a wide page, under it in a narrow column
+    graph_col, trace_col = (st.container(), st.container()) if stacked else st.columns([5, 6], gap="medium")
     graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False})
-    with trace_col:
-        _waterfall(source, current, key)
+    with trace_col, st.container(height=WATERFALL_BOX_PX, border=False):  # the same height every tick: nothing
+        _waterfall(source, current, key)                                  # below it jumps when the trace changes
     if history:
         st.plotly_chart(current.history, key=f"{key}-history", config={"displayModeBar": False})
 

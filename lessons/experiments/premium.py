@@ -108,6 +108,35 @@ def detective_game(client: KitchenClient) -> None:
                 f"({game['fault']}). Play again.")
 
 
+BREAKER_WORDS = {"closed": "closed: calls go through", "open": "open: not called, failing fast",
+                 "half-open": "half-open: one trial call next", "off": "switched off"}
+
+
+def trip_breaker(client: KitchenClient, service: str = "billing", requests: int = 6) -> None:
+    """Kill ``service`` and send enough home screens for the gateway's breaker on it to open (5 failures in a row)."""
+    client.kill(service)
+    for _ in range(requests):
+        client.entry_request()
+    say(f"{service} was killed and {requests} home screens sent: its circuit is open, so the gateway stops calling "
+        f"it and answers at once without it. Restart {service} and watch the breaker go half-open, then closed.")
+
+
+def breakers_now(data: dict | None) -> None:
+    """Drawn every tick: the gateway's circuit breaker on each service it calls, in words, with its count."""
+    if data is None:
+        return
+    edges = [e for e in data["graph"]["edges"] if e.get("breaker")]
+    if not edges:
+        st.caption("No caller has a circuit breaker to show yet: send a request.")
+        return
+    cols = st.columns(len(edges))
+    for col, edge in zip(cols, sorted(edges, key=lambda e: e["target"])):
+        col.metric(f"{edge['source']} → {edge['target']}", edge["breaker"],
+                   help=f"{BREAKER_WORDS.get(edge['breaker'], edge['breaker'])}; "
+                        f"{edge['breaker_failures']} failures in a row (it opens at 5)")
+        col.caption(f"{edge['breaker_failures']} failures in a row")
+
+
 def premium() -> None:
     client = kitchen_or_stop("streaming")
     st.markdown("#### A function call against a network call")
@@ -124,6 +153,14 @@ def premium() -> None:
     for col, (name, meaning) in zip(cols, SWITCHES.items()):
         col.toggle(name.replace("_", " "), value=bool(switches[name]), key=f"switch-{name}", help=meaning,
                    on_change=_switch, args=(client, name))
+    st.markdown("#### The circuit breakers, live")
+    trip, mend = st.columns(2)
+    trip.button("Trip billing's breaker", key="premium-trip", on_click=act, args=(trip_breaker, client),
+                help="Kill billing and send 6 home screens: after 5 failures in a row the gateway stops calling it",
+                width="stretch")
+    mend.button("Restart billing", key="premium-mend", on_click=act, args=(client.restart, "billing"),
+                kwargs={"notice": "Billing is starting: the breaker waits out its cool-down (3 s), lets one trial "
+                                  "call through (half-open), and closes when it succeeds."}, width="stretch")
     hang, heal = st.columns(2)
     hang.button("Make billing hang (8 s per call)", key="premium-hang", on_click=act,
                 args=(client.set_faults, "billing"), kwargs={"latency_ms": 8000, "notice":
@@ -139,4 +176,5 @@ def premium() -> None:
     idempotency_experiment(client)
     cost_meter(client.cluster(), "The cloud bill of this kitchen")
     detective_game(client)
-    live_view(client.url, key="premium", say_what_is_set=game_state(client)["status"] != "playing")  # no spoilers
+    live_view(client.url, key="premium", above=breakers_now,
+              say_what_is_set=game_state(client)["status"] != "playing")  # no spoilers

@@ -56,7 +56,7 @@ def _one_cook_now(data: dict | None) -> None:
     p95 = load["p95_ms"]
     if alone and p95 and load["running"]:
         st.markdown(f"Your single order was served in **{alone:,.0f} ms**; during the rush 95 of 100 guests wait "
-                    f"up to **{p95:,.0f} ms** (last 5 s): **{p95 / alone:,.1f}×** as long.")
+                    f"up to **{p95:,.0f} ms** (last {load['window_s']:.0f} s): **{p95 / alone:,.1f}×** as long.")
     elif not alone:
         st.caption("Take one order while no rush is on, to know how long one order takes alone.")
     cost_meter(cluster, f"The monolith ({cooks} {'copy' if cooks == 1 else 'copies'} up)")
@@ -84,7 +84,7 @@ def day_one() -> None:
     with order:
         answer_panel(client, "monolith", "Take one order (pasta and a lemonade)")
     show_notice()
-    live_view(client.url, key="day-one", above=_one_cook_now)
+    live_view(client.url, key="day-one", above=_one_cook_now, history=True)
 
 
 STATIONS = {  # the station, what it means when it is missing

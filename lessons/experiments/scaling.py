@@ -14,12 +14,12 @@ from functools import partial
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
+from lessons.figures import history_figure
 from lessons.experiments.common import act, show_notice
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view, snapshot
 
 SPIKE_RPS, SPIKE_S = 60, 60
-HISTORY_S = 60  # how much of each side's p95 the small charts keep
 MONOLITH, MICRO = "streaming-monolith", "streaming"
 SIDES = {  # kitchen -> (heading, the service its scale control changes, what one more of it is)
     MONOLITH: ("The monolith twin", "monolith", "Copies of the whole program"),
@@ -52,16 +52,6 @@ def calm_both(clients: list[KitchenClient]) -> None:
         client.stop_load()
 
 
-def _remember(name: str, p95: float | None) -> list[dict]:
-    """This tab's last minute of one side's p95, one point a second."""
-    history = st.session_state.setdefault(f"scaling-history-{name}", [])
-    now = time.time()
-    history.append((now, p95))
-    while history and now - history[0][0] > HISTORY_S:
-        history.pop(0)
-    return [{"seconds (0 = now)": round(at - now), "p95 (ms)": value} for at, value in history]
-
-
 def _side(name: str, data: dict | None, problem: str = "") -> None:
     heading, service, _ = SIDES[name]
     st.markdown(f"**{heading}**")
@@ -69,21 +59,21 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
         st.warning(f"Not readable now: {problem}" if problem else "Not readable now.")
         return
     load, used = data["load"], usage(data["cluster"])
-    p95 = load["p95_ms"] if load["completed"] else None
+    p95 = load["p95_ms"]
     copies = sum(r["state"] == "up" for s in data["cluster"]["services"] if s["name"] == service
                  for r in s["replicas"])
     p, m = st.columns(2)
-    p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help="Over the last 5 s, from this kitchen's own "
-             "load generator: 95 of 100 home screens were this fast or faster.")
+    p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help=f"Over the last {load['window_s']:.0f} s, from "
+             "this kitchen's own load generator: 95 of 100 answered home screens were this fast or faster.")
     m.metric("memory", f"{used['rss_mb']:,.0f} MB", help=f"Resident memory (RSS) of its {used['processes']} "
              "processes, measured now")
     st.caption(f"{service}: {copies} up · {processes(used['processes'])} in all, using "
                f"**{used['cpu_percent']:,.0f} % CPU** (100 % is one core). Added beyond one process per service: "
                f"**{processes(used['added'])}, {used['added_mb']:,.0f} MB** (measured)."
                + (f" Spike: {load['rps']:.0f}/s." if load["running"] else " No spike running."))
-    points = [point for point in _remember(name, p95) if point["p95 (ms)"] is not None]
-    if points:
-        st.line_chart(points, x="seconds (0 = now)", y="p95 (ms)", height=150)
+    if load.get("history"):  # the kitchen keeps its last minute itself: a reload or another tab sees the same line
+        st.plotly_chart(history_figure(load["history"], time.time()), key=f"scaling-history-{name}",
+                        config={"displayModeBar": False})
 
 
 def _both_now(monolith_url: str, micro: dict | None) -> None:

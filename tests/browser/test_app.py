@@ -94,7 +94,7 @@ def test_every_page_then_quiz_rating_and_progress_survive_a_reload(attached_app)
         page.wait_for_selector("text=Your progress, and the quiz", timeout=30_000)
         question = page.get_by_role("radiogroup").first
         question.get_by_role("radio").first.check(force=True)
-        page.get_by_role("button", name="Check").first.click()
+        page.get_by_role("button", name="Check", exact=True).first.click()
         page.wait_for_selector("[data-testid=stAlert]", timeout=10_000)
         feedback = page.locator("[data-testid=stAlert]").first.inner_text()
         page.get_by_role("button", name="I've done this lesson").click()

@@ -40,7 +40,7 @@ def test_the_instructor_kills_and_the_student_sees_it_but_cannot_kill(shared_kit
             key_box.press("Enter")
             instructor.wait_for_selector("text=you are driving it", timeout=15_000)
             instructor.get_by_role("button", name="Kill").nth(3).click()  # billing
-            svg_text_appears(student, "0× · down", 3_000)
+            svg_text_appears(student, "down · 0 of 1", 3_000)
             student.get_by_role("button", name="Kill").nth(1).click()  # users: refused
             student.wait_for_selector("text=Not allowed", timeout=10_000)
             assert shared_kitchen.up("users"), "the student's kill was refused"
@@ -51,7 +51,7 @@ def test_the_instructor_kills_and_the_student_sees_it_but_cannot_kill(shared_kit
             student.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=30_000)
             student.get_by_role("button", name="Kill").nth(1).click()
             student.wait_for_selector("text=users killed", timeout=10_000)
-            svg_text_appears(student, "0× · down", 3_000)
+            svg_text_appears(student, "down · 0 of 1", 3_000)
             student.screenshot(path=str(ARTIFACTS / "classroom-student-private.png"))
         finally:
             browser.close()

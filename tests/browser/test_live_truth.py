@@ -38,3 +38,22 @@ def test_a_fault_a_fix_and_a_kill_show_in_words_within_seconds(attached_app):
         node_reads(page, "billing", "up", 15_000)
         assert page.locator("[data-testid=stException]").count() == 0
     control.delete("/load")
+
+
+def test_the_dinner_rush_overwhelms_the_one_cook_on_the_page(attached_app):
+    """Lesson 1: one order alone, then the rush: within 5 s the page's p95 is at least 5× that one order."""
+    url, _control_url, _server = attached_app
+    with browser_page(url, 1920, 1080) as page:
+        page.get_by_role("link", name="1 · Day one").first.click()
+        page.get_by_role("button", name="Take one order (pasta and a lemonade)").click()
+        page.wait_for_selector("text=answered in", timeout=15_000)
+        page.get_by_role("button", name="Dinner rush: 30 orders a second").click()
+        began = time.monotonic()
+        ratio = page.wait_for_function(
+            """() => { const m = document.body.innerText.match(/([0-9.,]+)× as long/);
+                       const r = m && parseFloat(m[1].replace(/,/g, ''));
+                       return r >= 5 ? r : null; }""", polling=100, timeout=8_000).json_value()
+        took = time.monotonic() - began
+        page.screenshot(path=str(ARTIFACTS / "truth-dinner-rush.png"))
+        page.get_by_role("button", name="Close the doors (stop the rush)").click()
+    assert ratio >= 5 and took <= 5.5, f"the rush's p95 reached {ratio}× one order after {took:.1f} s"
