@@ -230,22 +230,27 @@ def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_w
     cols = st.columns(6)
     cols[0].metric("load sent", f"{load['rps']:.0f}/s" if load["running"] else "off",
                    help="requests the load generator sends a second, whether or not they are answered")
-    cols[1].metric("answered now", f"{load.get('answered_rps', 0):.0f}/s",
+    cols[1].metric("answered/s", f"{load.get('answered_rps', 0):.0f}/s",
                    help=f"successful answers a second over the last {load['window_s']:.0f} s (failures not counted)")
-    cols[2].metric(f"p95 (last {load['window_s']:.0f} s)", "–" if load["p95_ms"] is None else f"{load['p95_ms']:,.0f} ms",
+    cols[2].metric(f"p95 ({load['window_s']:.0f} s)", "–" if load["p95_ms"] is None else f"{load['p95_ms']:,.0f} ms",
                    help="95 of 100 successful answers came at least this fast")
-    cols[3].metric("answered on this page", counts["ok"] + counts["degraded"])
-    cols[4].metric("of them degraded", counts["degraded"], help="answered without some optional service")
-    cols[5].metric("failed on this page", counts["failed"], help="errors, refused connections and timeouts")
+    cols[3].metric("answered", counts["ok"] + counts["degraded"], help="successful answers since this page opened "
+                   "(or since Reset counters)")
+    cols[4].metric("degraded", counts["degraded"], help="of those answers, how many came without some optional "
+                   "service")
+    cols[5].metric("failed", counts["failed"], help="errors, refused connections and timeouts since this page "
+                   "opened (or since Reset counters)")
+    said = "Answered, degraded and failed count from when you opened this page."
     if say_what_is_set and not current.data["cluster"].get("game"):  # a game's hidden fault is never named
-        st.caption(what_is_set(current.data["cluster"]))
+        said += " " + what_is_set(current.data["cluster"])
+    st.caption(said)
     # the waterfall needs room for its labels and bars: beside the graph on a wide page, under it in a narrow column
     graph_col, trace_col = (st.container(), st.container()) if stacked else st.columns([5, 6], gap="medium")
-    graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False})
+    graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False}, theme=None)
     with trace_col, st.container(height=WATERFALL_BOX_PX, border=False):  # the same height every tick: nothing
         _waterfall(source, current, key)                                  # below it jumps when the trace changes
     if history:
-        st.plotly_chart(current.history, key=f"{key}-history", config={"displayModeBar": False})
+        st.plotly_chart(current.history, key=f"{key}-history", config={"displayModeBar": False}, theme=None)
 
 
 def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:
@@ -267,7 +272,7 @@ def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:
         st.caption(f"This newest finished request is **{age_s:,.0f} s old**: nothing newer has been answered "
                    f"by the {gateway}" + (" (the load's requests are failing before it)." if
                                           current.data["load"].get("failed_rps") else "."))
-    st.plotly_chart(source.waterfall(trace), key=f"{key}-waterfall", config={"displayModeBar": False})
+    st.plotly_chart(source.waterfall(trace), key=f"{key}-waterfall", config={"displayModeBar": False}, theme=None)
 
 
 def _label(source: LiveFeed, traces: dict, trace_id: str) -> str:

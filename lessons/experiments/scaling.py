@@ -73,7 +73,7 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
                + (f" Spike: {load['rps']:.0f}/s." if load["running"] else " No spike running."))
     if load.get("history"):  # the kitchen keeps its last minute itself: a reload or another tab sees the same line
         st.plotly_chart(history_figure(load["history"], time.time()), key=f"scaling-history-{name}",
-                        config={"displayModeBar": False})
+                        config={"displayModeBar": False}, theme=None)
 
 
 def _both_now(monolith_url: str, micro: dict | None) -> None:
