@@ -344,34 +344,3 @@ def test_control_room_plays_pauses_and_resets_a_scenario(kitchens):
     assert not kitchen.control.get("/load").json()["running"]
     assert restaurant.service("chef")["faults"]["latency_ms"] == 0, "the restaurant kitchen is reset too"
     wait_for(lambda: kitchen.up("billing"), 10, "billing up after the reset")
-
-
-LESSON_PAGES = [p for p in PAGES if p[:2].isdigit()]
-
-
-def _break(kitchens: dict[str, Kitchen], how: str) -> None:
-    for kitchen in kitchens.values():
-        cluster = kitchen.cluster()
-        doomed = [cluster["gateway"]] if how == "gateway killed" else [s["name"] for s in cluster["services"]]
-        for name in doomed:
-            kitchen.post(f"/services/{name}/kill")
-
-
-@pytest.mark.parametrize("page", LESSON_PAGES)
-def test_every_button_of_a_lesson_says_a_sentence_on_a_broken_kitchen(kitchens, page):
-    """Break the kitchens (the gateway killed, then everything), press every button: a sentence, never a traceback."""
-    try:
-        for how in ("gateway killed", "everything killed"):
-            _break(kitchens, how)
-            at = run_page(page)
-            assert not at.exception, [e.message for e in at.exception]
-            for key in [b.key for b in at.button if b.key and not b.proto.disabled]:
-                if key.startswith(("restart", "done-")) or key.endswith("-restart"):
-                    continue  # those would mend the kitchen (or only mark the lesson done)
-                at.button(key=key).click().run()
-                assert not at.exception, (how, key, [e.message for e in at.exception])
-                said = " ".join(str(e.value) for e in (*at.error, *at.warning, *at.info))
-                assert "Traceback" not in said, (how, key, said)
-    finally:
-        for kitchen in kitchens.values():
-            kitchen.control.delete("/load")
