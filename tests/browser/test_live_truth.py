@@ -27,7 +27,7 @@ def test_a_fault_a_fix_and_a_kill_show_in_words_within_seconds(attached_app):
         page.wait_for_selector("h1:has-text('Control room')")
         node_reads(page, "users", "up", 15_000)
         control.post("/load", json={"rps": 20, "duration_s": 60}).raise_for_status()
-        within(2, lambda: control.put("/services/users/faults", json={"error_rate": 0.5}), page, "users", "failing")
+        within(2, lambda: control.put("/services/users/faults", json={"error_rate": 0.2}), page, "users", "failing")
         page.screenshot(path=str(ARTIFACTS / "truth-users-failing.png"))
         within(2, lambda: control.put("/services/users/faults", json={"error_rate": 0}), page, "users", "up")
         within(2, lambda: control.put("/services/streaming/faults", json={"latency_ms": 600}), page, "streaming", "slow")

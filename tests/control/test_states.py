@@ -68,3 +68,9 @@ def test_decide_states_sorts_spans_to_their_services():
     states = decide_states(facts, spans, QuietBaselines())
     assert states["gateway"][0] == "failing" and "3 of its last 3 answers failed" in states["gateway"][1]
     assert states["users"] == ("up", "answering normally")
+
+
+def test_calls_a_breaker_held_back_say_nothing_against_a_service_that_is_back():
+    held = answer(error="circuit open: users not called (5 failures in a row)", service="gateway", kind="client",
+                  peer="users")
+    assert state(ServiceFacts(**UP, breaker="open"), calls_in=[held] * 5) == "recovering"
