@@ -150,6 +150,28 @@ def _sync(key: str, live: float, most: float) -> None:
     st.session_state[key] = min(live, most)
 
 
+def knobs_of(cluster: dict) -> tuple:
+    """What the switches show, per service: replicas wanted, added latency, error rate."""
+    return tuple((s["name"], s["desired_replicas"], s["faults"]["latency_ms"], s["faults"]["error_rate"])
+                 for s in cluster["services"])
+
+
+def follow_the_kitchen(data: dict | None) -> None:
+    """Drawn every tick: when anyone (a scenario, another tab, the CLI) changed a knob since this page last drew
+    its switches, the whole page runs again, so the switches never disagree with the graph and the Now: line."""
+    if data is None:
+        return
+    seen = knobs_of(data["cluster"])
+    if st.session_state.setdefault("control-room-knobs", seen) != seen:
+        st.session_state["control-room-knobs"] = seen
+        st.rerun(scope="app")
+
+
+def _live_parts(url: str, data: dict | None) -> None:
+    scenario_story(url, data)
+    follow_the_kitchen(data)
+
+
 def service_row(client: KitchenClient, service: dict) -> None:
     """One service in two lines: its name, replicas, Kill and Restart; then how much slower and how often failing.
 
@@ -221,13 +243,14 @@ def render(client: KitchenClient) -> None:
     address = client.url.removeprefix("http://")  # no scheme: a link in a caption is too faint to read (WCAG AA)
     st.caption(f"The {cluster['topology']} kitchen ({cluster['architecture']}) · control plane {address} · "
                f"entry {cluster['entry']['method']} {cluster['entry']['path']}")
+    st.session_state["control-room-knobs"] = knobs_of(cluster)  # the switches below show these
     scenario_controls(client, cluster)
     show_notice()
     st.html(LAYOUT)
     with st.container(key="control-room-board"):
         live, switches = st.columns([0.62, 0.38], gap="medium")
     with live, st.container(key="control-room-live"):
-        live_view(client.url, key="control-room", above=functools.partial(scenario_story, client.url), stacked=True,
+        live_view(client.url, key="control-room", above=functools.partial(_live_parts, client.url), stacked=True,
                   history=True)
     with switches:
         st.subheader("Services")

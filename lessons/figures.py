@@ -55,6 +55,8 @@ def _calls_lines(edge: dict | None) -> list[str]:
     """How the calls to a service went, as its caller saw them: short lines under the node."""
     if edge is None or not edge["calls"]:
         lines = ["no calls now"]
+    elif edge["error_rate"] >= 0.995:  # every call failed: how fast they failed says nothing of the service
+        lines = ["every call failed"]
     else:
         lines = [f"p95 {_ms(edge['p95_ms'])}", f"{edge['error_rate']:.0%} failed"]
     if edge and edge.get("breaker") in ("open", "half-open"):
