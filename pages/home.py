@@ -28,5 +28,5 @@ with kitchen_col:
         [{"service": s["name"], "up": f"{sum(r['state'] == 'up' for r in s['replicas'])}/{s['desired_replicas']}",
           "role": s["role"]} for s in cluster["services"]],
         hide_index=True, width="stretch")
-    answer_panel(client, "home", f"Send {cluster['entry']['method']} {cluster['entry']['path']}")
+    answer_panel(client, "home", f"Send {cluster['entry']['method']} {cluster['entry']['path']}", waterfall_below=False)
     st.page_link("pages/control_room.py", label="Open the Control room", icon=":material/tune:")

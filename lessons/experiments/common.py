@@ -72,7 +72,7 @@ def _ask(client, key: str) -> None:
     changed()
 
 
-def answer_panel(client, key: str, label: str) -> None:
+def answer_panel(client, key: str, label: str, waterfall_below: bool = True) -> None:
     """A button that sends the entry request, and the answer it got: status, what was missing, the body."""
     st.button(label, key=f"{key}-send", on_click=_ask, args=(client, f"{key}-answer"))
     got = st.session_state.get(f"{key}-answer")
@@ -89,6 +89,6 @@ def answer_panel(client, key: str, label: str) -> None:
         (st.warning if missing else st.success)(verdict, icon=":material/warning:" if missing else ":material/check_circle:")
     else:
         st.error(f"HTTP {got['status']} · not served: {body.get('detail', '')}", icon=":material/error:")
-    st.caption(f"answered in {got['ms']:,.0f} ms (measured now) · trace {got['trace_id'][:8] or '—'} · "
-               "the waterfall below can show it")
+    st.caption(f"answered in {got['ms']:,.0f} ms (measured now) · trace {got['trace_id'][:8] or '—'}"
+               + (" · pick it in the waterfall below" if waterfall_below else ""))
     st.json(body, expanded=1)  # the top level (degraded or failed among it); open the rest by hand
