@@ -175,15 +175,14 @@ class KitchenClient:
         cluster = cluster or self.cluster()
         gateway = next(s for s in cluster["services"] if s["name"] == cluster["gateway"])
         if not any(r["state"] == "up" for r in gateway["replicas"]):
-            raise NotServed(f"The {cluster['gateway']} is down: nothing can reach the services behind it. "
-                            f"Restart the {cluster['gateway']}.")
+            raise NotServed(_front_door_down(cluster))
         try:
             return self.guests.request(method, cluster["gateway_url"] + path, json=json, headers=headers or {},
                                        timeout=timeout)
         except httpx.HTTPError as exc:
-            raise NotServed(_no_answer(exc, f"The {cluster['gateway']}",
-                                       f"Nothing can reach the services behind it. Restart the {cluster['gateway']}.")
-                            ) from exc
+            if isinstance(exc, httpx.ConnectError):
+                raise NotServed(_front_door_down(cluster)) from exc
+            raise NotServed(_no_answer(exc, f"The {cluster['gateway']}", f"Restart the {cluster['gateway']}.")) from exc
 
     def service_get(self, service: str, path: str) -> dict | list:
         """GET ``path`` from a live replica of ``service`` itself (e.g. its ``/openapi.json``)."""
@@ -231,6 +230,14 @@ class KitchenClient:
     def guess(self, service: str) -> dict:
         """Name the culprit: ``{"verdict", "guess", "culprit", "fault", "showed_by"}``; the fault is cleared."""
         return self._call("POST", "/game/guess", json={"service": service})
+
+
+def _front_door_down(cluster: dict) -> str:
+    """The sentence for a kitchen whose front door is down, in the words of its architecture."""
+    door = cluster["gateway"]
+    if cluster["architecture"] == "monolith":
+        return f"The {door} is down: it is the whole program, so nothing at all is served. Restart it."
+    return f"The {door} is down: nothing can reach the services behind it. Restart the {door}."
 
 
 def _detail(answer: httpx.Response, otherwise: str) -> str:

@@ -166,7 +166,8 @@ def what_is_set(cluster: dict) -> str:
             said.append(f"{s['faults']['error_rate']:.0%} errors")
         if said:
             changes.append(f"**{s['name']}** {', '.join(said)}")
-    return "Now: " + (" · ".join(changes) if changes else "every service up, one replica each, no faults")
+    return "Now: " + (" · ".join(changes) if changes else "nothing changed by hand: one replica each, every one "
+                                                              "up, no faults set")
 
 
 def _trace_label(trace: dict) -> str:
@@ -187,8 +188,20 @@ def reset_counters(key: str) -> None:
     st.session_state.pop(_counters_from(key), None)
 
 
+HAND_SENT = "requests-sent-by-hand"  # this browser session's own requests (the answer panels), ok / degraded / failed
+
+
+def count_by_hand(outcome: str) -> None:
+    """One request a learner sent by hand (not the load generator): it counts on the page too."""
+    tally = st.session_state.setdefault(HAND_SENT, dict.fromkeys(COUNTED, 0))
+    tally[outcome] += 1
+
+
 def page_counts(key: str, totals: dict) -> dict[str, int]:
-    """What the load generator counted since this page was opened (or its counters reset): never another page's."""
+    """What the load generator and this learner's own requests counted since this page was opened (or its
+    counters reset): never another page's."""
+    by_hand = st.session_state.get(HAND_SENT, {})
+    totals = {k: totals.get(k, 0) + by_hand.get(k, 0) for k in COUNTED}
     base = st.session_state.get(_counters_from(key))
     if base is None or any(totals.get(k, 0) < base.get(k, 0) for k in COUNTED):  # new page, or a new control plane
         base = st.session_state[_counters_from(key)] = {k: totals.get(k, 0) for k in COUNTED}

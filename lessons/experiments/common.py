@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from lessons.kitchen import KitchenProblem, NotAllowed
-from lessons.live import changed
+from lessons.live import changed, count_by_hand
 
 # The one assumption on the cost meter, said out loud wherever it is used: memory is measured, this is not.
 EXAMPLE_PRICE_PER_GB_MONTH = 5.0
@@ -62,6 +62,7 @@ def _ask(client, key: str) -> None:
         answer = client.entry_request()
     except KitchenProblem as problem:
         st.session_state[key] = {"problem": str(problem)}
+        count_by_hand("failed")
         return
     try:
         body = answer.json()
@@ -69,6 +70,8 @@ def _ask(client, key: str) -> None:
         body = {"detail": answer.text[:300]}
     st.session_state[key] = {"status": answer.status_code, "body": body, "ms": answer.elapsed.total_seconds() * 1000,
                              "trace_id": answer.headers.get("x-trace-id", "")}
+    degraded = isinstance(body, dict) and bool(body.get("degraded"))
+    count_by_hand("failed" if answer.status_code >= 400 else "degraded" if degraded else "ok")
     changed()
 
 

@@ -125,6 +125,10 @@ def breakers_now(data: dict | None) -> None:
     """Drawn every tick: the gateway's circuit breaker on each service it calls, in words, with its count."""
     if data is None:
         return
+    st.markdown("**The gateway's circuit breakers, live**")
+    if data["cluster"].get("game"):
+        st.caption("Hidden while the detective game is on: an open breaker would name the culprit.")
+        return
     edges = [e for e in data["graph"]["edges"] if e.get("breaker")]
     if not edges:
         st.caption("No caller has a circuit breaker to show yet: send a request.")

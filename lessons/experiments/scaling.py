@@ -62,7 +62,11 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
     p95 = load["p95_ms"]
     copies = sum(r["state"] == "up" for s in data["cluster"]["services"] if s["name"] == service
                  for r in s["replicas"])
-    p, m = st.columns(2)
+    p, d, m = st.columns(3)
+    answered = load["ok"] + load["degraded"]
+    d.metric("degraded", "–" if not answered else f"{load['degraded'] / answered:.0%}",
+             help="Of this spike's answers so far, the share that came without some optional service (a fast "
+                  "answer without recommendations is not a recovery: watch this fall too)")
     p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help=f"Over the last {load['window_s']:.0f} s, from "
              "this kitchen's own load generator: 95 of 100 answered home screens were this fast or faster.")
     m.metric("memory", f"{used['rss_mb']:,.0f} MB", help=f"Resident memory (RSS) of its {used['processes']} "
