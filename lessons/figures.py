@@ -109,7 +109,7 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
         "type": "scatter", "x": [place[n][0] for n in names], "y": [place[n][1] for n in names],
         "mode": "markers+text", "showlegend": False,
         "marker": {"size": [30 + 6 * min(r, 8) for r in replicas], "color": [STATE_COLOURS[s] for s in states],
-                   "symbol": ["x" if s == "down" else "circle" for s in states],
+                   "symbol": ["x" if s == "down" else "circle" for s in states], "opacity": 1,
                    "line": {"width": 2, "color": "white"}},
         "text": [node_label(s, nodes.get(s["name"]), into.get(s["name"]), s["name"] == cluster["gateway"])
                  for s in shown],
