@@ -51,6 +51,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def serve(args: argparse.Namespace) -> None:
     from mini_services.control.api import create_app
+    from mini_services.control.forked import WarmTemplate
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -64,7 +65,9 @@ def serve(args: argparse.Namespace) -> None:
     key = None
     if args.share:
         key = os.environ.get("KITCHEN_INSTRUCTOR_KEY") or secrets.token_urlsafe(16)
-    app = create_app(TOPOLOGIES[args.topology], args.architecture, data_dir, control_url, args.owner_pid, key)
+    template = WarmTemplate.fork_here()  # before any thread starts: every Python replica is forked from it
+    app = create_app(TOPOLOGIES[args.topology], args.architecture, data_dir, control_url, args.owner_pid, key,
+                     template=template)
     print(f"Microservices Kitchen: {args.topology} ({args.architecture}) control plane on {control_url}, "
           f"data in {data_dir}", flush=True)
     if args.share and not os.environ.get("KITCHEN_INSTRUCTOR_KEY"):

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from mini_services.control.forked import WarmTemplate
 from mini_services.control.graph import build_graph, graph_answer
 from mini_services.control.load import LoadGenerator
 from mini_services.control.models import (
@@ -40,6 +41,7 @@ from mini_services.control.models import (
     SelfHealing,
     ServiceView,
     Trace,
+    Version,
 )
 from mini_services.control.scenarios import Timeline
 from mini_services.control.spans import SpanStore
@@ -57,7 +59,7 @@ ServiceName = Annotated[str, PathParam(description="a service of this kitchen, a
 class DeployRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: str = Field(min_length=1, max_length=40)
+    version: Version
     bad: bool = Field(False, description="a version that fails every request (to practise a rollback)")
 
 
@@ -103,10 +105,12 @@ class InstructorKeyMiddleware:
 
 
 def create_app(topology: Topology, architecture: str, data_dir: Path, control_url: str,
-               owner_pid: int | None = None, instructor_key: str | None = None) -> FastAPI:
-    """The control plane; with ``instructor_key`` it is shared: its gateway listens beyond loopback too."""
+               owner_pid: int | None = None, instructor_key: str | None = None,
+               template: WarmTemplate | None = None) -> FastAPI:
+    """The control plane; with ``instructor_key`` it is shared: its gateway listens beyond loopback too.
+    Its Python replicas are forked from ``template`` (the warm template), or started one by one without it."""
     supervisor = Supervisor(topology, architecture, data_dir, control_url,
-                            gateway_host="0.0.0.0" if instructor_key else "127.0.0.1")
+                            gateway_host="0.0.0.0" if instructor_key else "127.0.0.1", template=template)
     spans = SpanStore(settings.span_window)
     baselines = QuietBaselines()
     load = LoadGenerator(lambda: (supervisor.next_entry_url(), supervisor.entry()))
@@ -134,7 +138,8 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
 
     @app.exception_handler(NoReplicaUp)
     async def nobody_home(_request: Request, exc: NoReplicaUp) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=503)
+        """The service is down (a state of the kitchen, not a fault of the control plane): 409, saying so."""
+        return JSONResponse({"detail": str(exc)}, status_code=409)
 
     kitchen = APIRouter(tags=["kitchen"])
 

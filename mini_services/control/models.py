@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from mini_services.kit.knobs import Faults
 from mini_services.settings import settings
 
 ReplicaState = Literal["starting", "up", "down", "stopping"]
+VERSION_PATTERN = r"^[A-Za-z0-9._-]{1,32}$"
+
+
+def _short_name(version: str) -> str:
+    if not re.fullmatch(VERSION_PATTERN[1:-1], version):
+        raise ValueError("a version is a short name: 1 to 32 letters (A-Z, a-z), digits, '.', '_' or '-', e.g. v2")
+    return version
+
+
+Version = Annotated[str, AfterValidator(_short_name), WithJsonSchema(
+    {"type": "string", "pattern": VERSION_PATTERN, "minLength": 1, "maxLength": 32, "examples": ["v2"],
+     "description": "a short name: 1 to 32 letters, digits, '.', '_' or '-'"})]
 
 
 class ReplicaView(BaseModel):

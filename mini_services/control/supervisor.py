@@ -12,11 +12,9 @@ Children die with the control plane (PR_SET_PDEATHSIG, and they also watch their
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import json
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -31,9 +29,10 @@ from fastapi import HTTPException
 from mini_services.control.states import ServiceFacts
 from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaView, ServiceView
 from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
+from mini_services.control.forked import ForkedProcess, TemplateGone, WarmTemplate
 from mini_services.kit.replica import ENV_VAR
 from mini_services.settings import settings
-from mini_services.stopping import stop_processes
+from mini_services.stopping import die_with_parent, stop_processes
 from mini_services.topologies import MONOLITH, Station, Topology
 
 log = logging.getLogger("kitchen.supervisor")
@@ -58,7 +57,7 @@ class Replica:
     id: str
     port: int
     state: str = "starting"
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen | ForkedProcess | None = None  # forked from the warm template, or the old way
     started_at: float = 0.0
     version: str = "v1"  # the build this replica runs (a rolling deploy mixes two for a while)
     bad: bool = False
@@ -95,15 +94,6 @@ class Service:
         return [r.url for r in self.replicas if r.state == "up"]
 
 
-_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up once, in the parent
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Runs in the child between fork and exec: the kernel kills it if the control plane dies."""
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _listening_socket(port: int, host: str = "127.0.0.1") -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -120,7 +110,7 @@ class Supervisor:
     """Owns every replica process of one kitchen and the knobs they run with."""
 
     def __init__(self, topology: Topology, architecture: str, data_dir: Path, control_url: str,
-                 gateway_host: str = "127.0.0.1"):
+                 gateway_host: str = "127.0.0.1", template: WarmTemplate | None = None):
         self.topology, self.architecture = topology, architecture
         self.gateway_host = gateway_host  # beyond loopback only when the kitchen is shared with a class
         self.data_dir, self.control_url = data_dir, control_url
@@ -136,6 +126,8 @@ class Supervisor:
         self._reaping: set[asyncio.Task] = set()
         self._meters: dict[int, psutil.Process] = {}
         self._front_door = 0
+        self._template = template  # forks the Python replicas (None: each starts the old way)
+        self._template_restarted_at = 0.0
 
     # ---- queries ------------------------------------------------------------------------
     def service(self, name: str) -> Service:
@@ -166,8 +158,14 @@ class Supervisor:
         """Ask a live replica of ``name`` what its database holds."""
         live = self.service(name).up_urls()
         if not live:
-            raise NoReplicaUp(f"{name} has no replica up to ask")
-        return (await self._http.get(f"{live[0]}/_kitchen/tables")).json()
+            raise NoReplicaUp(f"{name} is down: it has no replica up to ask for its tables (restart it first)")
+        try:
+            answer = await self._http.get(f"{live[0]}/_kitchen/tables")
+            answer.raise_for_status()
+            return answer.json()
+        except (httpx.HTTPError, ValueError) as exc:  # it went down (or was killed) as we asked
+            raise NoReplicaUp(f"{name} did not answer for its tables ({type(exc).__name__}): "
+                              "it may have just gone down") from None
 
     async def breakers(self) -> dict[tuple[str, str], dict]:
         """(caller, callee) -> the worst state of the callers' circuit breakers, read from every live caller."""
@@ -248,6 +246,8 @@ class Supervisor:
                 service.rollout.cancel()
         stop_processes([r.process for s in self.services.values() for r in s.replicas if r.process],
                        settings.replica_stop_grace_s)
+        if self._template:
+            self._template.close()
         await self._http.aclose()
 
     # ---- the calls the API exposes ------------------------------------------------------------
@@ -378,13 +378,32 @@ class Supervisor:
                 "architecture": self.architecture, "data_dir": str(self.data_dir), "control_url": self.control_url,
                 "fd": sock.fileno(), "owner_pid": os.getpid(), "config": self._config_for(service, replica).model_dump()}
         logfile = open(self.data_dir / "logs" / f"{replica.id}.log", "ab")
-        replica.process = subprocess.Popen(
-            [sys.executable, "-m", "mini_services.kit.replica"], env={**os.environ, ENV_VAR: json.dumps(spec)},
-            pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent, cwd=Path(__file__).resolve().parents[2])
+        replica.process = self._launch_python(spec, sock, logfile)
         logfile.close()
         sock.close()  # the child holds the socket now; when it dies, the port refuses connections
         replica.state, replica.started_at = "starting", time.monotonic()
+
+    def _launch_python(self, spec: dict, sock: socket.socket, logfile) -> subprocess.Popen | ForkedProcess:
+        """Fork a Python replica from the warm template; without one (it died, or no fork here), the old way."""
+        template = self._warm_template()
+        if template is not None:
+            try:
+                return template.launch(spec, sock.fileno(), logfile.fileno())
+            except TemplateGone as why:
+                log.warning("%s started the old way: %s", spec["replica_id"], why)
+        return subprocess.Popen(
+            [sys.executable, "-m", "mini_services.kit.replica"], env={**os.environ, ENV_VAR: json.dumps(spec)},
+            pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent, cwd=Path(__file__).resolve().parents[2])
+
+    def _warm_template(self) -> WarmTemplate | None:
+        """The template, if it can fork now; a dead one is replaced (at most every 10 s) by a fresh one by exec."""
+        template = self._template
+        if template is not None and template.dead.is_set() and time.monotonic() - self._template_restarted_at > 10:
+            log.warning("the warm template is gone: starting a fresh one (replicas start the old way meanwhile)")
+            self._template_restarted_at = time.monotonic()
+            self._template = template = WarmTemplate.exec_new(self.data_dir / "logs" / "template.log")
+        return template if template is not None and template.usable() else None
 
     def _retire(self, service: Service, replica: Replica) -> None:
         """Scale down: out of the registry first, then SIGTERM (in-flight requests finish), then gone."""

@@ -1,8 +1,11 @@
-"""Process entry of one replica: ``python -m mini_services.kit.replica`` (the control plane runs it).
+"""One replica from a spec: ``run_replica(spec, sock)``, the same for both ways a replica is started.
+
+    forked from the control plane's warm template (mini_services/control/template.py)   the usual way
+    python -m mini_services.kit.replica   (spec in KITCHEN_REPLICA, socket as fd)       the fallback
 
 The control plane hands over a listening socket (so the port is known before the process
-starts and no other program can take it) and a JSON description in ``KITCHEN_REPLICA``.
-The replica exits when its owner (the control plane) is gone, whatever killed the owner.
+starts and no other program can take it) and a JSON description of the replica. The replica
+exits when its owner (the process that started it) is gone, whatever killed the owner.
 """
 
 from __future__ import annotations
@@ -34,14 +37,17 @@ def app_module(service: str) -> str:
 
 async def _exit_with_owner(server: uvicorn.Server, owner_pid: int) -> None:
     while not server.should_exit:
-        if os.getppid() != owner_pid:  # the control plane is gone: so are we
+        if os.getppid() != owner_pid:  # the control plane (or its template) is gone: so are we
             server.should_exit = True
         await asyncio.sleep(0.5)
 
 
-def main() -> None:
-    spec = json.loads(os.environ[ENV_VAR])
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {spec['replica_id']} %(message)s")
+def run_replica(spec: dict, sock: socket.socket) -> None:
+    """Serve one replica on ``sock`` until told to stop (SIGTERM/SIGINT) or its owner is gone.
+
+    Everything that must be this process's own is made here: logging, the tracer provider and its
+    exporter thread, the service's SQLite connections (in ``create_app``), the event loop."""
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {spec['replica_id']} %(message)s", force=True)
     topology = TOPOLOGIES[spec["topology"]]
     service = spec["service"]
     station = topology.monolith_capacity if service == MONOLITH else topology.station(service)
@@ -50,8 +56,7 @@ def main() -> None:
     ctx.apply(ReplicaConfig.model_validate(spec["config"]))
     provider = setup_tracing(service, ctx.replica_id, spec["control_url"], settings.span_export_delay_ms)
     app = importlib.import_module(app_module(service)).create_app(ctx)
-    sock = socket.socket(fileno=spec["fd"])
-    config = uvicorn.Config(app, loop="uvloop", http="httptools", log_level="warning",
+    config = uvicorn.Config(app, loop="uvloop", http="httptools", ws="none", log_level="warning",
                             access_log=False, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
 
@@ -64,6 +69,12 @@ def main() -> None:
         uvloop.run(serve())
     finally:
         provider.shutdown()  # ship the last spans
+
+
+def main() -> None:
+    """The fallback entry: ``python -m mini_services.kit.replica`` with the spec in ``KITCHEN_REPLICA``."""
+    spec = json.loads(os.environ[ENV_VAR])
+    run_replica(spec, socket.socket(fileno=spec["fd"]))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ ATTEMPT, ATTEMPTS = "kitchen.attempt", "kitchen.attempts"  # on a call: attempt 
 def setup_tracing(service: str, replica_id: str, control_url: str, delay_ms: int) -> TracerProvider:
     """Install a tracer provider that ships spans to the control plane (and a collector, if set)."""
     global _tracer
-    provider = TracerProvider(resource=Resource.create({"service.name": service, REPLICA: replica_id}))
+    provider = TracerProvider(resource=Resource.create({"service.name": service, REPLICA: replica_id,
+                                                         "process.pid": os.getpid()}))  # this process's own
     exporters = [OTLPSpanExporter(endpoint=f"{control_url}/v1/traces", timeout=5)]
     collector = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
     if collector:

@@ -1,0 +1,179 @@
+"""The control plane's side of the warm template (``template.py``): ask it for a replica, hold a Popen-like handle.
+
+    WarmTemplate.launch(spec, listening fd, log fd) -> ForkedProcess     (waits for the template's reply: ms)
+    ForkedProcess: pid, poll(), wait(timeout=None), kill(), terminate(), send_signal(), returncode
+
+A forked replica is the template's child, not ours: signals go through a pidfd the template opened before it
+could reap the child (so they never reach a recycled pid), and its exit code comes from the template, which
+reaps it. One thread reads the template's messages. If the template dies its children die with it (their
+PR_SET_PDEATHSIG); each handle then reads -9 (SIGKILL) once its pidfd says the process is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from mini_services.control.template import CHANNEL_FD_VAR, MESSAGE_MAX, channel_pair, fork_template, send
+from mini_services.stopping import die_with_parent
+
+log = logging.getLogger("kitchen.template")
+REPLY_TIMEOUT_S = 2.0  # a template that does not answer a fork in this long is given up on
+
+
+class TemplateGone(RuntimeError):
+    """The template cannot fork this replica (it died, or is not ready yet): start it the old way."""
+
+
+class ForkedProcess:
+    """A replica forked by the template, handled as a ``subprocess.Popen`` is."""
+
+    def __init__(self, pid: int, pidfd: int):
+        self.pid, self.returncode, self.args = pid, None, ["forked from the warm template"]
+        self._pidfd: int | None = pidfd
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._done.wait(timeout):
+            raise subprocess.TimeoutExpired(self.args, timeout)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        with self._lock:
+            if self._pidfd is not None and self.returncode is None:
+                try:
+                    signal.pidfd_send_signal(self._pidfd, sig)
+                except ProcessLookupError:
+                    pass  # already gone; the template will say how it ended
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def gone_within(self, timeout: float) -> bool:
+        """Whether the process is over (its pidfd readable) within ``timeout`` seconds."""
+        with self._lock:
+            fd = self._pidfd
+        return fd is None or bool(select.select([fd], [], [], timeout)[0])
+
+    def exited(self, code: int) -> None:
+        with self._lock:
+            self.returncode = code
+            if self._pidfd is not None:
+                os.close(self._pidfd)
+                self._pidfd = None
+        self._done.set()
+
+
+class WarmTemplate:
+    """One template process of this control plane, and the thread that reads what it says."""
+
+    def __init__(self, pid: int, channel: socket.socket, popen: subprocess.Popen | None = None, ready: bool = True):
+        self.pid, self.channel, self._popen = pid, channel, popen
+        self.ready, self.dead = threading.Event(), threading.Event()
+        if ready:
+            self.ready.set()
+        self._replies: queue.Queue = queue.Queue()
+        self._children: dict[int, ForkedProcess] = {}
+        self._asking = threading.Lock()
+        threading.Thread(target=self._read, name="template-reader", daemon=True).start()
+
+    @classmethod
+    def fork_here(cls) -> "WarmTemplate | None":
+        """A template forked from this very process (call it before any thread starts); None where it cannot be."""
+        forked = fork_template()
+        return cls(*forked) if forked else None
+
+    @classmethod
+    def exec_new(cls, log_path: Path) -> "WarmTemplate":
+        """A fresh template by exec (after the first one died): it imports for itself, then says it is ready."""
+        ours, theirs = channel_pair()
+        with open(log_path, "ab") as logfile:
+            popen = subprocess.Popen(
+                [sys.executable, "-m", "mini_services.control.template"],
+                env={**os.environ, CHANNEL_FD_VAR: str(theirs.fileno())}, pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
+                cwd=Path(__file__).resolve().parents[2])
+        theirs.close()
+        return cls(popen.pid, ours, popen, ready=False)
+
+    def usable(self) -> bool:
+        return self.ready.is_set() and not self.dead.is_set()
+
+    def launch(self, spec: dict, listen_fd: int, log_fd: int) -> ForkedProcess:
+        """Fork one replica from the template; its listening socket and log file go with the request."""
+        if not self.usable():
+            raise TemplateGone("the warm template is " + ("gone" if self.dead.is_set() else "still starting"))
+        with self._asking:  # one request at a time: each reply answers the request before it
+            try:
+                send(self.channel, {"spec": spec}, [listen_fd, log_fd])
+                reply = self._replies.get(timeout=REPLY_TIMEOUT_S)
+            except (OSError, queue.Empty) as exc:
+                self.close(grace_s=0)
+                raise TemplateGone(f"the warm template did not answer ({exc!r})") from None
+        if isinstance(reply, ForkedProcess):
+            return reply
+        raise TemplateGone(reply)
+
+    def _read(self) -> None:
+        try:
+            while True:
+                raw, fds, _, _ = socket.recv_fds(self.channel, MESSAGE_MAX, 1)
+                if not raw:
+                    break
+                said = json.loads(raw)
+                if "forked" in said:
+                    child = self._children[said["pid"]] = ForkedProcess(said["pid"], fds[0])
+                    self._replies.put(child)
+                elif "exited" in said:
+                    child = self._children.pop(said["exited"], None)
+                    if child:
+                        child.exited(said["code"])
+                elif "failed" in said:
+                    self._replies.put(f"the warm template could not fork {said['failed']}: {said['error']}")
+                elif "ready" in said:
+                    self.ready.set()
+        except OSError:
+            pass  # closed by us, or the template died
+        self._after_death()
+
+    def _after_death(self) -> None:
+        self._replies.put("the warm template is gone")
+        for pid, child in list(self._children.items()):  # they die with it (PR_SET_PDEATHSIG)
+            child.gone_within(2.0)
+            child.exited(-signal.SIGKILL)
+            self._children.pop(pid, None)
+        try:
+            if self._popen:
+                self._popen.wait(timeout=5)
+            else:
+                os.waitpid(self.pid, 0)  # our own child: no zombie left behind
+        except (ChildProcessError, subprocess.TimeoutExpired):
+            pass
+        self.dead.set()
+
+    def close(self, grace_s: float = 3.0) -> None:
+        """Stop the template (its replicas, if any are left, die with it) and wait until it is gone."""
+        try:
+            self.channel.shutdown(socket.SHUT_RDWR)  # it reads the end of its channel and exits
+        except OSError:
+            pass
+        if not self.dead.wait(grace_s):
+            os.kill(self.pid, signal.SIGKILL)
+            self.dead.wait(grace_s)
+        self.channel.close()
