@@ -12,21 +12,33 @@ comparison.
 
 "Cold" is a new set of processes; the OS file cache is warm after the first start.
 
-Run: ``python bench/startup_memory.py [--warm 50] [--starts 3]`` (about 35 s).
+The warm template (issue 12): the CPU it took to start the streaming kitchen (serve and every child, from
+/proc, until every replica is up; target <= 1.2 CPU-s on a quiet machine), its PSS (target <= 150 MB), and a
+scale-up of recommendations from 1 to 8 replicas, one at a time (each new replica up <= 0.5 s after the call),
+then 1 -> 8 in one call.
+
+Run: ``python bench/startup_memory.py [--warm 50] [--starts 3]`` (about 40 s).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import time
 
 import psutil
-from _common import CpuShare, Kitchen, kitchen, tree
+from _common import CpuShare, Kitchen, cpu_seconds, kitchen, tree
+
+from tests.utils.kitchen import wait_for
 
 TARGET_START_S = 5.0
 TARGET_RSS_MB = 400.0
+TARGET_START_CPU_S = 1.2
+TARGET_PSS_MB = 150.0
+TARGET_NEW_REPLICA_S = 0.5
 KITCHENS = (("streaming", "microservices"), ("restaurant", "microservices"), ("streaming", "monolith"))
 MB = 1024 * 1024
+FIGURES: dict[str, float] = {}  # the streaming kitchen's, for the ratios at the end
 
 
 def memory(k: Kitchen) -> list[tuple[str, float, float, float]]:
@@ -49,10 +61,38 @@ def show(label: str, rows: list[tuple[str, float, float, float]]) -> float:
     return rss
 
 
+def ratio(what: str, value: float, target: float, unit: str) -> str:
+    return (f"{what} {value:.2f} {unit} = {value / target:.2f}x the {target:g} {unit} target "
+            f"({'PASS' if value <= target else 'FAIL'})")
+
+
+def scale_up(k: Kitchen, service: str = "recommendations", most: int = 8) -> tuple[list[float], float]:
+    """1 -> ``most`` replicas one call at a time (seconds from each call until its new replica is up), then
+    back to 1 and 1 -> ``most`` in one call (seconds until all are up)."""
+    def replicas_up(n: int) -> None:
+        wait_for(lambda: len(k.up(service)) == n == len(k.service(service)["replicas"]), 20,
+                 f"{n} replicas of {service} up", every=0.01)
+
+    each = []
+    for n in range(2, most + 1):
+        began = time.monotonic()
+        k.post(f"/services/{service}/scale", {"replicas": n})
+        replicas_up(n)
+        each.append(time.monotonic() - began)
+    k.post(f"/services/{service}/scale", {"replicas": 1})
+    replicas_up(1)
+    began = time.monotonic()
+    k.post(f"/services/{service}/scale", {"replicas": most})
+    replicas_up(most)
+    return each, time.monotonic() - began
+
+
 def measure(topology: str, architecture: str, warm: int) -> tuple[float, float, float]:
     cpu = CpuShare().start()
     with kitchen(topology, architecture) as k:
+        start_cpu_s = cpu_seconds(tree(k.process.pid))
         cpu.stop()
+        print(f"    CPU to start: {start_cpu_s:.2f} CPU-s (serve and every child, until every replica was up)")
         print(f"  {topology} ({architecture}): every replica up {k.startup_s:.2f} s after start"
               f" (control plane listening at {k.listening_s:.2f} s)\n    ({cpu.summary()})")
         idle = show("idle", memory(k))
@@ -61,6 +101,12 @@ def measure(topology: str, architecture: str, warm: int) -> tuple[float, float, 
             k.gateway.request(entry["method"], entry["path"], json=entry.get("body"),
                               headers={"Idempotency-Key": f"bench-{i}"}).raise_for_status()
         warmed = show(f"after {warm} entry requests", memory(k))
+        if (topology, architecture) == KITCHENS[0]:
+            pss = sum(row[3] for row in memory(k))
+            each, together = scale_up(k)
+            print(f"    scale-up of recommendations, one replica a call: {', '.join(f'{s:.2f}' for s in each)} s; "
+                  f"1 -> 8 in one call: {together:.2f} s")
+            FIGURES.update(start_cpu_s=start_cpu_s, pss_mb=pss, new_replica_s=max(each), together_s=together)
         return k.startup_s, idle, warmed
 
 
@@ -82,6 +128,10 @@ def main() -> None:
           f" ({'PASS' if start_s <= TARGET_START_S else 'FAIL'})")
     print(f"  streaming RSS {warmed:.1f} MB (idle {idle:.1f}) = {warmed / TARGET_RSS_MB:.2f}x the {TARGET_RSS_MB:g} MB target"
           f" ({'PASS' if max(idle, warmed) <= TARGET_RSS_MB else 'FAIL'})")
+    print("  " + ratio("CPU to start the streaming kitchen", FIGURES["start_cpu_s"], TARGET_START_CPU_S, "CPU-s"))
+    print("  " + ratio(f"PSS of the streaming kitchen after {args.warm} requests", FIGURES["pss_mb"], TARGET_PSS_MB, "MB"))
+    print("  " + ratio("slowest new replica of a scale-up (1 -> 8, a call each)", FIGURES["new_replica_s"],
+                       TARGET_NEW_REPLICA_S, "s") + f"; 1 -> 8 in one call all up in {FIGURES['together_s']:.2f} s")
     for (t, a), (s, i, w) in results.items():
         print(f"    {t:10s} {a:13s} start {s:5.2f} s   RSS idle {i:6.1f} MB   warm {w:6.1f} MB"
               f"   ({w / warmed:.2f}x streaming microservices)")

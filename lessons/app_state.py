@@ -6,7 +6,8 @@
     streaming-monolith    the streaming service as a monolith    8703
 
 The first is the shared classroom kitchen the Control room drives; the others start the first
-time a lesson needs them, and all of them stop when the app stops.
+time a lesson needs them (the page says which is starting, and what it holds), and all of them stop
+when the app stops.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ KITCHENS = {  # name -> (topology, architecture, port offset from the main kitch
     "restaurant": ("restaurant", "microservices", 1),
     "restaurant-monolith": ("restaurant", "monolith", 2),
     "streaming-monolith": ("streaming", "monolith", 3),
+}
+
+
+STARTING = {  # what a page says while a kitchen starts on first use
+    "streaming": "the gateway, users, recommendations, billing and streaming services, each a real process",
+    "restaurant": "the waiter, chef, bartender, cashier and dishwasher, each a real process",
+    "restaurant-monolith": "the one-cook restaurant, one real process doing everything",
+    "streaming-monolith": "the streaming service as one real process doing everything",
 }
 
 
@@ -52,9 +61,14 @@ def _session_kitchen(name: str) -> KitchenClient:
         from lessons.private import private_kitchens
         from lessons.progress import learner_id
 
-        with st.spinner("Starting your private kitchen… (a few seconds; up to two minutes when a whole class asks at once)"):
-            return private_kitchens().get(learner_id())
-    with st.spinner(f"Starting the live {name} kitchen… (a few seconds: every service is a real process)"):
+        registry = private_kitchens()
+        others = registry.starting_now()
+        kitchens = "another kitchen is" if others == 1 else f"{others} other kitchens are"
+        queue = f"; {kitchens} starting now, so yours may wait its turn" if others else ""
+        with st.spinner(f"Starting your private kitchen: {STARTING['streaming']} (a few seconds{queue})…"):
+            return registry.get(learner_id())
+    with st.spinner(f"Starting the live {name} kitchen, the first time a page needs it: {STARTING[name]} "
+                    "(a few seconds)…"):
         return kitchen(name).with_key(st.session_state.get("instructor_key"))
 
 

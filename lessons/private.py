@@ -3,12 +3,14 @@
 Each is a control plane of its own (own port, own data dir) owned by this app. One registry per
 server (``st.cache_resource``); a kitchen nobody has looked at for ``KITCHEN_PRIVATE_IDLE_S``
 seconds is stopped (every open tab's live view touches it once a second, so closing the tab is
-leaving), and at most ``KITCHEN_MAX_PRIVATE_KITCHENS`` run at once (30 by default: bench/kitchens.py
-measured 30 on a 2-core, 24 GB machine, 270 MB PSS each).
+leaving), and at most ``KITCHEN_MAX_PRIVATE_KITCHENS`` run at once (60 by default: with replicas forked
+from a warm template a kitchen holds ~160 MB PSS, so memory would allow far more on a 24 GB machine; idle,
+each still takes ~1.5 % of a core, so 60 idle kitchens take about one of two cores: bench/README.md).
 
-Starting a kitchen takes seconds of CPU, so at most ``STARTS_AT_ONCE`` start together (bench/kitchens.py:
-3 at a time took up to 20 s a wave, 5 at a time failed its replicas' start timeout); the registry's lock
-is never held while one starts, so a learner whose kitchen runs is never kept waiting by another's start.
+Starting a kitchen takes ~1-1.5 CPU-s (bench/kitchens.py), mostly its control plane's own imports on one
+core, so ``STARTS_AT_ONCE`` (4) start together to keep both cores busy when a whole class asks at once; the
+registry's lock is never held while one starts, so a learner whose kitchen runs is never kept waiting by
+another's start.
 """
 
 from __future__ import annotations
@@ -29,12 +31,11 @@ def idle_limit_s() -> float:
 
 
 def most_kitchens() -> int:
-    return int(os.environ.get("KITCHEN_MAX_PRIVATE_KITCHENS", "30"))
+    return int(os.environ.get("KITCHEN_MAX_PRIVATE_KITCHENS", "60"))
 
 
-STARTS_AT_ONCE = 2
+STARTS_AT_ONCE = 4
 START_WAIT_S = 60.0  # one kitchen's start, not counting the wait for its turn
-
 
 
 @dataclass
@@ -78,6 +79,11 @@ class PrivateKitchens:
         finally:
             with self.lock:
                 self.starting.pop(learner).set()
+
+    def starting_now(self) -> int:
+        """How many learners' kitchens are starting (or waiting for their turn to start) right now."""
+        with self.lock:
+            return len(self.starting)
 
     def touch(self, url: str) -> None:
         if url in self.seen:

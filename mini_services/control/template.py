@@ -49,7 +49,7 @@ def preload() -> None:
     for name in SERVICE_MODULES:
         importlib.import_module(f"mini_services.services.{name}.app")
     for module in ("mini_services.monolith", "aiohttp", "uvloop", "httptools", "uvicorn.protocols.http.httptools_impl",
-                   "uvicorn.lifespan.on", "pydantic.v1", "opentelemetry.sdk.trace.export"):
+                   "uvicorn.lifespan.on", "pydantic.v1", "fastapi.telemetry._runtime", "opentelemetry.sdk.trace.export"):
         importlib.import_module(module)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
