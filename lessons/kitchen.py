@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -264,17 +265,18 @@ def stop_kitchens(*kitchens: KitchenClient) -> None:
 
 
 def start_kitchen(url: str = DEFAULT_URL, topology: str = "streaming", architecture: str = "microservices",
-                  timeout_s: float = 20, data_dir: Path | None = None) -> KitchenClient:
-    """Attach to the kitchen at ``url``, or start one there owned by this process; answer once it is all up."""
+                  timeout_s: float = 20, data_dir: Path | None = None,
+                  launch: Callable[[list[str]], subprocess.Popen] | None = None) -> KitchenClient:
+    """Attach to the kitchen at ``url``, or start one there owned by this process; answer once it is all up.
+    ``launch(argv)`` starts ``python -m mini_services <argv>`` another way (private kitchens: lessons/private.py)."""
     client = KitchenClient(url)
     if client.healthy():
         return client
     port = urlparse(url).port or 8700
-    client.process = subprocess.Popen(
-        [sys.executable, "-m", "mini_services", "serve", "--topology", topology, "--architecture", architecture,
-         "--port", str(port), *(["--data-dir", str(data_dir)] if data_dir else []),
-         "--owner-pid", str(os.getpid())],
-        cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL)
+    argv = ["serve", "--topology", topology, "--architecture", architecture, "--port", str(port),
+            *(["--data-dir", str(data_dir)] if data_dir else []), "--owner-pid", str(os.getpid())]
+    client.process = launch(argv) if launch else subprocess.Popen(
+        [sys.executable, "-m", "mini_services", *argv], cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if client.process.poll() is not None:

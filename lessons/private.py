@@ -20,10 +20,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from lessons.kitchen import KitchenClient, KitchenUnavailable, free_port, start_kitchen, stop_kitchens
 from lessons.progress import data_root
+from mini_services.control.forked import ForkedProcess, WarmTemplate
+from mini_services.control.template import can_fork_replicas
 
 
 def idle_limit_s() -> float:
@@ -36,6 +40,7 @@ def most_kitchens() -> int:
 
 STARTS_AT_ONCE = 4
 START_WAIT_S = 60.0  # one kitchen's start, not counting the wait for its turn
+TEMPLATE_READY_S = 20.0  # the kitchen template's own imports (about a second); beyond, kitchens start the old way
 
 
 @dataclass
@@ -45,6 +50,8 @@ class PrivateKitchens:
     lock: threading.Lock = field(default_factory=threading.Lock)
     starting: dict[str, threading.Event] = field(default_factory=dict)  # learner -> set once started (or not)
     starts: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(STARTS_AT_ONCE))
+    template: WarmTemplate | None = None  # forks each private kitchen's control plane, all imports done once
+    template_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, learner: str) -> KitchenClient:
         """The learner's kitchen, started on first use (a second tab of the same learner waits for that start)."""
@@ -71,7 +78,8 @@ class PrivateKitchens:
         try:
             with self.starts:  # the lock is free meanwhile: others' kitchens keep answering
                 mine = start_kitchen(f"http://127.0.0.1:{free_port()}", topology="streaming",
-                                     data_dir=data_root() / "private" / learner, timeout_s=START_WAIT_S)
+                                     data_dir=data_root() / "private" / learner, timeout_s=START_WAIT_S,
+                                     launch=self._launcher())
             with self.lock:
                 self.kitchens[learner] = mine
                 self.seen[mine.url] = time.monotonic()
@@ -79,6 +87,19 @@ class PrivateKitchens:
         finally:
             with self.lock:
                 self.starting.pop(learner).set()
+
+    def _launcher(self) -> Callable[[list[str]], ForkedProcess] | None:
+        """Fork private kitchens from the app's kitchen template (started on first use, again if it died); None
+        (start them the old way) where replicas cannot be forked or the template does not get ready in time."""
+        if not can_fork_replicas():
+            return None
+        with self.template_lock:
+            if self.template is None or self.template.dead.is_set():
+                self.template = WarmTemplate.exec_new(None, kitchens=True)
+            template = self.template
+        if not template.ready.wait(TEMPLATE_READY_S):
+            return None
+        return template.launch_kitchen
 
     def starting_now(self) -> int:
         """How many learners' kitchens are starting (or waiting for their turn to start) right now."""
@@ -88,6 +109,17 @@ class PrivateKitchens:
     def touch(self, url: str) -> None:
         if url in self.seen:
             self.seen[url] = time.monotonic()
+
+    def close(self) -> None:
+        """Stop every private kitchen and the kitchen template (the app's shutdown, a test's or a bench's end)."""
+        with self.lock:
+            mine, self.kitchens = list(self.kitchens.values()), {}
+            self.seen.clear()
+        stop_kitchens(*mine)
+        with self.template_lock:
+            if self.template is not None:
+                self.template.close()
+                self.template = None
 
     def stop_idle(self) -> list[str]:
         """Stop every kitchen idle for longer than the limit; answer whose were stopped."""

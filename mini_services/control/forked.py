@@ -100,14 +100,18 @@ class WarmTemplate:
         return cls(*forked) if forked else None
 
     @classmethod
-    def exec_new(cls, log_path: Path) -> "WarmTemplate":
-        """A fresh template by exec (after the first one died): it imports for itself, then says it is ready."""
+    def exec_new(cls, log_path: Path | None, kitchens: bool = False) -> "WarmTemplate":
+        """A fresh template by exec: it imports for itself, then says it is ready. A replica template (after the
+        first one died) dies with its control plane; a kitchen template (``kitchens``, for the app's private
+        kitchens) runs in its own session and watches its owner instead (the app starts it from a passing thread,
+        and PR_SET_PDEATHSIG fires when the starting thread ends)."""
         ours, theirs = channel_pair()
-        with open(log_path, "ab") as logfile:
+        with open(log_path or os.devnull, "ab") as logfile:
             popen = subprocess.Popen(
-                [sys.executable, "-m", "mini_services.control.template"],
+                [sys.executable, "-m", "mini_services.control.template", *(["--kitchens"] if kitchens else [])],
                 env={**os.environ, CHANNEL_FD_VAR: str(theirs.fileno())}, pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
+                stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT,
+                preexec_fn=None if kitchens else die_with_parent, start_new_session=kitchens,
                 cwd=Path(__file__).resolve().parents[2])
         theirs.close()
         return cls(popen.pid, ours, popen, ready=False)
@@ -117,11 +121,18 @@ class WarmTemplate:
 
     def launch(self, spec: dict, listen_fd: int, log_fd: int) -> ForkedProcess:
         """Fork one replica from the template; its listening socket and log file go with the request."""
+        return self._fork({"name": spec["replica_id"], "spec": spec}, [listen_fd, log_fd])
+
+    def launch_kitchen(self, argv: list[str], out_fd: int = 1, err_fd: int = 2) -> ForkedProcess:
+        """Fork a kitchen's control plane (``python -m mini_services <argv>``) from a kitchen template."""
+        return self._fork({"name": "kitchen", "argv": argv}, [out_fd, err_fd])
+
+    def _fork(self, request: dict, fds: list[int]) -> ForkedProcess:
         if not self.usable():
             raise TemplateGone("the warm template is " + ("gone" if self.dead.is_set() else "still starting"))
         with self._asking:  # one request at a time: each reply answers the request before it
             try:
-                send(self.channel, {"spec": spec}, [listen_fd, log_fd])
+                send(self.channel, request, fds)
                 reply = self._replies.get(timeout=REPLY_TIMEOUT_S)
             except (OSError, queue.Empty) as exc:
                 self.close(grace_s=0)

@@ -26,10 +26,11 @@ import signal
 import socket
 import sys
 import threading
+import time
 import traceback
+from collections.abc import Callable
 from typing import NoReturn
 
-from mini_services.kit.replica import run_replica
 from mini_services.stopping import die_with_parent
 
 CHANNEL_FD_VAR = "KITCHEN_TEMPLATE_FD"
@@ -46,6 +47,7 @@ def can_fork_replicas() -> bool:
 
 def preload() -> None:
     """Import everything a replica runs, once, so forked children share it (the ~0.4 CPU-s a replica used to pay)."""
+    importlib.import_module("mini_services.kit.replica")
     for name in SERVICE_MODULES:
         importlib.import_module(f"mini_services.services.{name}.app")
     for module in ("mini_services.monolith", "aiohttp", "uvloop", "httptools", "uvicorn.protocols.http.httptools_impl",
@@ -86,8 +88,11 @@ def _reap(channel: socket.socket) -> None:
         send(channel, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
 
 
-def serve_forks(channel: socket.socket, owner_pid: int) -> NoReturn:
-    """The template's loop: fork a replica per request, report every exit; end with the control plane."""
+def serve_forks(channel: socket.socket, owner_pid: int, become: Callable | None = None,
+                linger_s: float = 0.0) -> NoReturn:
+    """The template's loop: fork a child per request (``become`` runs in it: a replica by default), report every
+    exit; end with the owner (after waiting up to ``linger_s`` for children that stop by themselves)."""
+    become = become or _become_replica
     wake_r, wake_w = os.pipe()
     for fd in (wake_r, wake_w):
         os.set_blocking(fd, False)
@@ -107,42 +112,76 @@ def serve_forks(channel: socket.socket, owner_pid: int) -> NoReturn:
             raw, fds, _, _ = socket.recv_fds(channel, MESSAGE_MAX, 4)
             if not raw:
                 break  # the control plane closed the channel: it is stopping
-            spec = json.loads(raw)["spec"]
+            request = json.loads(raw)
             try:
                 pid = os.fork()
             except OSError as exc:
-                send(channel, {"failed": spec["replica_id"], "error": str(exc)})
+                send(channel, {"failed": request["name"], "error": str(exc)})
                 continue
             if pid == 0:
-                _become_replica(spec, fds, me, [channel.fileno(), wake_r, wake_w])
+                become(request, fds, me, [channel.fileno(), wake_r, wake_w])
             for fd in fds:
                 os.close(fd)
             pidfd = os.pidfd_open(pid)  # opened before any reaping: it names this process and no other
-            send(channel, {"forked": spec["replica_id"], "pid": pid}, [pidfd])
+            send(channel, {"forked": request["name"], "pid": pid}, [pidfd])
             os.close(pidfd)
     except (BrokenPipeError, ConnectionResetError):
         pass  # the control plane is gone
+    _linger(linger_s)
     os._exit(0)  # the children die with us (PR_SET_PDEATHSIG)
 
 
-def _become_replica(spec: dict, fds: list[int], template_pid: int, template_fds: list[int]) -> NoReturn:
+def _linger(most_s: float) -> None:
+    """Wait (up to ``most_s``) for children that stop by themselves: kitchens whose owner is gone shut down in order."""
+    deadline = time.monotonic() + most_s
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                time.sleep(0.05)
+        except ChildProcessError:
+            return
+
+
+def _own_process(template_pid: int, template_fds: list[int], out_fd: int, err_fd: int) -> None:
+    """In a freshly forked child: die with the template, default signals, none of the template's fds, own output."""
+    die_with_parent()
+    if os.getppid() != template_pid:
+        os._exit(1)  # the template died between fork and prctl
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGCHLD, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for fd in template_fds:
+        os.close(fd)
+    for fd, onto in ((out_fd, 1), (err_fd, 2)):
+        if fd != onto:
+            os.dup2(fd, onto)
+    for fd in {out_fd, err_fd} - {1, 2}:
+        os.close(fd)
+
+
+def _become_replica(request: dict, fds: list[int], template_pid: int, template_fds: list[int]) -> NoReturn:
     """In the freshly forked child: make its own what must be, then run the replica; never return."""
+    from mini_services.kit.replica import run_replica  # imported long before, by preload()
+
+    listen_fd, log_fd = fds
+    _finish_as(lambda: (_own_process(template_pid, template_fds, log_fd, log_fd),
+                        run_replica({**request["spec"], "owner_pid": template_pid}, socket.socket(fileno=listen_fd))))
+
+
+def _become_kitchen(request: dict, fds: list[int], template_pid: int, template_fds: list[int]) -> NoReturn:
+    """A kitchen's control plane forked from the app's kitchen template: ``python -m mini_services <argv>``."""
+    from mini_services.__main__ import main as serve_main
+
+    out_fd, err_fd = fds
+    _finish_as(lambda: (_own_process(template_pid, template_fds, out_fd, err_fd), serve_main(request["argv"])))
+
+
+def _finish_as(run: Callable[[], object]) -> NoReturn:
+    """Run the child's work and exit with its code (never return into the template's loop)."""
     code = 1
     try:
-        die_with_parent()
-        if os.getppid() != template_pid:
-            os._exit(1)  # the template died between fork and prctl
-        signal.set_wakeup_fd(-1)
-        for sig in (signal.SIGCHLD, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for fd in template_fds:
-            os.close(fd)
-        listen_fd, log_fd = fds
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
-        os.close(log_fd)
-        run_replica({**spec, "owner_pid": template_pid}, socket.socket(fileno=listen_fd))
+        run()
         code = 0
     except KeyboardInterrupt:
         code = 130
@@ -168,6 +207,8 @@ def fork_template() -> tuple[int, socket.socket] | None:
     ours, theirs = channel_pair()
     owner = os.getpid()
     gc.freeze()  # also in the control plane: its collector leaves the shared pages alone
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # nothing buffered here may be written again by a child
     pid = os.fork()
     if pid == 0:
         try:
@@ -183,12 +224,18 @@ def fork_template() -> tuple[int, socket.socket] | None:
 
 
 def main() -> None:
-    """``python -m mini_services.control.template``: a fresh template, its channel's fd in ``KITCHEN_TEMPLATE_FD``."""
+    """``python -m mini_services.control.template [--kitchens]``: a fresh template, its channel's fd in
+    ``KITCHEN_TEMPLATE_FD``. With ``--kitchens`` it forks whole kitchens (control planes) for the app's private
+    kitchens, so each skips the control plane's own imports too; it outlives its owner only while they stop."""
     channel = socket.socket(fileno=int(os.environ[CHANNEL_FD_VAR]))
     owner = os.getppid()
+    kitchens = "--kitchens" in sys.argv[1:]
+    if kitchens:
+        importlib.import_module("mini_services.__main__")
+        importlib.import_module("mini_services.control.api")
     preload()
     send(channel, {"ready": True})
-    serve_forks(channel, owner)
+    serve_forks(channel, owner, _become_kitchen if kitchens else _become_replica, linger_s=10.0 if kitchens else 0.0)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ def registry(monkeypatch, tmp_path):
     yield mine
     monkeypatch.setenv("KITCHEN_PRIVATE_IDLE_S", "0")
     mine.stop_idle()
+    template = mine.template
+    mine.close()  # and the kitchen template the private kitchens were forked from
+    assert template is None or not alive(template.pid), "the kitchen template outlived its registry"
 
 
 def pids_of(kitchen) -> set[int]:
