@@ -7,8 +7,11 @@ kitchen that keeps working, and leaves nothing behind, when the template itself 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,7 +21,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tests.utils.kitchen import Kitchen, alive, wait_for
+from tests.utils.kitchen import ROOT, Kitchen, alive, wait_for
 
 
 def replica_pids(kitchen: Kitchen) -> dict[str, int]:
@@ -137,3 +140,34 @@ def test_a_dead_template_is_replaced_and_the_kitchen_keeps_working(new_kitchen):
     wait_for(forked_by_a_fresh_template, 15, "a scale-up forked by the fresh template", every=0.5)
     kitchen.stop()  # asserts every replica is gone
     wait_for(lambda: not alive(fresh[0].pid), 2, "the fresh template to stop with its control plane")
+
+
+APP = """
+import json, os, sys
+os.environ["KITCHEN_DATA_ROOT"] = sys.argv[1]
+from lessons.private import PrivateKitchens
+registry = PrivateKitchens()
+mine = registry.get("learner")
+print(json.dumps({"template": registry.template.pid, "control": mine.process.pid}), flush=True)
+sys.stdin.read()  # until killed
+"""
+
+
+def test_private_kitchens_are_forked_from_the_apps_kitchen_template_and_go_when_the_app_is_killed(tmp_path):
+    app = subprocess.Popen([sys.executable, "-c", APP, str(tmp_path)], cwd=ROOT, stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        line = app.stdout.readline()
+        while line and not line.startswith("{"):  # the kitchen's own first line comes out here too
+            line = app.stdout.readline()
+        started = json.loads(line)
+        control = psutil.Process(started["control"])
+        assert control.ppid() == started["template"], "the private kitchen was not forked from the kitchen template"
+        pids = {started["template"], control.pid, *(p.pid for p in control.children(recursive=True))}
+        assert len(pids) == 8, f"kitchen template, control plane, replica template, five replicas: {pids}"
+    finally:
+        app.kill()  # SIGKILL: the app has no chance to stop anything itself
+        app.wait()
+        app.stdout.close()
+        app.stdin.close()
+    wait_for(lambda: not any(alive(p) for p in pids), 10, "the kitchen template and its kitchen to stop with the app")
