@@ -1,9 +1,11 @@
 """How many private kitchens fit on this machine: streaming kitchens started in waves until 30 run, or something fails.
 
 Each kitchen is ``python -m mini_services serve --topology streaming --port 0 --data-dir DIR`` (its own data
-dir, and ``--owner-pid`` so it dies with this script). First one kitchen is started alone (the CPU it takes to
-start, from /proc, until every replica is up: target <= 1.2 CPU-s on a quiet machine), then the rest ``--wave``
-at a time (10 by default: ten started together, the last up <= 10 s), the next wave once the last one is up.
+dir, and ``--owner-pid`` so it dies with this script). First one kitchen is started alone by exec, as the CLI
+does (the CPU it takes to start, from /proc, until every replica is up: target <= 1.2 CPU-s on a quiet machine),
+then one alone forked from a kitchen template, as the app starts private kitchens (``lessons/private.py``), then
+the rest from that template ``--wave`` at a time (10 by default: ten started together, the last up <= 10 s),
+the next wave once the last one is up.
 The run stops growing at ``--max`` kitchens (the target: 30, a class each with a private kitchen), or when a
 kitchen does not have every replica up within ``--start-timeout`` seconds, or when the machine's available
 memory would drop below ``--reserve-mb``, or when the time budget is spent. PSS per kitchen: target <= 150 MB.
@@ -32,6 +34,8 @@ from pathlib import Path
 import httpx
 import psutil
 from _common import ROOT, CpuShare, _assert_gone, _terminate, cpu_seconds, ms, percentile, tree
+
+from mini_services.control.forked import WarmTemplate  # noqa: E402 (_common puts the project on the path)
 
 TARGET_KITCHENS = 30
 TARGET_START_CPU_S = 1.2  # CPU to start one kitchen, alone on the machine (issue 12)
@@ -102,15 +106,22 @@ class Started:
         return rss, pss, len(processes)
 
 
-def start(index: int, root: Path) -> Started:
+def start(index: int, root: Path, template: WarmTemplate | None = None) -> Started:
+    """``serve`` by exec, or (``template``) forked from a kitchen template, as the app starts private kitchens."""
     data_dir = root / f"kitchen-{index:02d}"
     data_dir.mkdir()
+    argv = ["serve", "--topology", "streaming", "--port", "0", "--data-dir", str(data_dir), "--owner-pid",
+            str(os.getpid())]
     with open(data_dir / "serve.log", "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mini_services", "serve", "--topology", "streaming", "--port", "0",
-             "--data-dir", str(data_dir), "--owner-pid", str(os.getpid())],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, bufsize=0)
-    return Started(index, data_dir, process, time.monotonic())
+        if template is None:
+            process = subprocess.Popen([sys.executable, "-m", "mini_services", *argv], cwd=ROOT,
+                                       stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, bufsize=0)
+            return Started(index, data_dir, process, time.monotonic())
+        began, (out_r, out_w) = time.monotonic(), os.pipe()
+        process = template.launch_kitchen(argv, out_w, log.fileno())
+        os.close(out_w)
+        process.stdout = os.fdopen(out_r, "rb", buffering=0)  # its first line says where it listens
+        return Started(index, data_dir, process, began)
 
 
 def ratio(what: str, value: float | None, target: float, unit: str) -> None:
@@ -143,22 +154,27 @@ def main() -> None:
     print(f"Private kitchens on one machine ({psutil.cpu_count()} cores, {total_mb:,.0f} MB memory, "
           f"{before_mb:,.0f} MB available before)")
     kitchens: list[Started] = []
+    alones: dict[str, float | None] = {}
+    template: WarmTemplate | None = None
     stopped_because = f"reached {args.max}"
     began, waves = time.monotonic(), 0
     cpu = CpuShare().start()
     client = httpx.Client()
     with tempfile.TemporaryDirectory(prefix="bench-kitchens-") as tmp:
         try:
-            alone = start(1, Path(tmp))  # first one kitchen alone: its CPU to start, nothing else starting
-            kitchens.append(alone)
-            while not alone.poll(client) and time.monotonic() - alone.began < args.start_timeout:
-                time.sleep(0.05)
-            alone_pss = alone.memory()[1] if alone.up_s else None
-            print(f"  one kitchen alone: up in {alone.up_s or float('nan'):.2f} s, {alone.start_cpu_s:.2f} CPU-s to start, "
-                  f"PSS {alone_pss or float('nan'):.0f} MB{f'; FAILED: {alone.failure}' if alone.failure else ''}",
-                  flush=True)
+            template = WarmTemplate.exec_new(Path(tmp) / "template.log", kitchens=True)  # as the app does
+            template.ready.wait(30)
+            for how, via in (("by exec (the CLI)", None), ("forked from the kitchen template (the app)", template)):
+                alone = start(len(kitchens) + 1, Path(tmp), via)  # one kitchen alone: nothing else starting
+                kitchens.append(alone)
+                while not alone.poll(client) and time.monotonic() - alone.began < args.start_timeout:
+                    time.sleep(0.05)
+                alones[how] = alone.start_cpu_s if alone.up_s else None
+                print(f"  one kitchen alone, {how}: up in {alone.up_s or float('nan'):.2f} s, {alone.start_cpu_s:.2f} "
+                      f"CPU-s to start, PSS {alone.memory()[1]:.0f} MB{f'; FAILED: {alone.failure}' if alone.failure else ''}",
+                      flush=True)
             first_wave: list[Started] = []
-            while len(kitchens) < args.max and not alone.failure:
+            while len(kitchens) < args.max and not any(k.failure for k in kitchens):
                 if time.monotonic() - began > args.budget_s:
                     stopped_because = f"time budget of {args.budget_s:g} s spent"
                     break
@@ -169,7 +185,7 @@ def main() -> None:
                     stopped_because = (f"memory: {available_mb():,.0f} MB available, a wave of {n} needs about "
                                        f"{n * per_kitchen_mb:,.0f} MB and {args.reserve_mb:g} MB stay free")
                     break
-                wave, waves = [start(len(kitchens) + i + 1, Path(tmp)) for i in range(n)], waves + 1
+                wave, waves = [start(len(kitchens) + i + 1, Path(tmp), template) for i in range(n)], waves + 1
                 kitchens += wave
                 first_wave = first_wave or wave
                 wave_began, pending = time.monotonic(), list(wave)
@@ -231,13 +247,14 @@ def main() -> None:
                       f"({args.reserve_mb:g} MB kept free)")
             print(f"  {len(running)} / {TARGET_KITCHENS} target kitchens = {len(running) / TARGET_KITCHENS:.2f}x the target "
                   f"({'PASS' if len(running) >= TARGET_KITCHENS else 'FAIL'})")
-            ratio("CPU to start one kitchen alone", alone.start_cpu_s if alone.up_s else None, TARGET_START_CPU_S, "CPU-s")
+            for how, cpu_s in alones.items():
+                ratio(f"CPU to start one kitchen alone, {how}", cpu_s, TARGET_START_CPU_S, "CPU-s")
             last_of_first = max(k.up_s or float("inf") for k in first_wave) if first_wave else None
             ratio(f"the last of the first {len(first_wave)} started together up", last_of_first, TARGET_TEN_UP_S, "s")
             ratio("PSS per kitchen (all running)", pss / len(running) if running else None, TARGET_PSS_MB, "MB")
             print(f"  ({cpu.summary()})")
         finally:
-            pids: set[int] = set()
+            pids: set[int] = {template.pid} if template else set()
             for k in kitchens:
                 pids |= k.pids | {p.pid for p in tree(k.process.pid)}
                 if k.process.poll() is None:
@@ -247,6 +264,8 @@ def main() -> None:
                 _terminate(k.process)  # waits (SIGKILL after 15 s)
                 k.process.stdout.close()
             client.close()
+            if template:
+                template.close()
             _assert_gone(pids, f"{len(kitchens)} kitchens")
             print(f"  stopped every kitchen in {time.monotonic() - stop_began:.1f} s: none of their {len(pids)} "
                   f"processes is left; {available_mb():,.0f} MB available after")

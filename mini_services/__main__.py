@@ -50,7 +50,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def serve(args: argparse.Namespace) -> None:
-    from mini_services.control.api import create_app
     from mini_services.control.forked import WarmTemplate
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -66,6 +65,8 @@ def serve(args: argparse.Namespace) -> None:
     if args.share:
         key = os.environ.get("KITCHEN_INSTRUCTOR_KEY") or secrets.token_urlsafe(16)
     template = WarmTemplate.fork_here()  # before any thread starts: every Python replica is forked from it
+    from mini_services.control.api import create_app  # after: the template holds no copy of what only we use
+
     app = create_app(TOPOLOGIES[args.topology], args.architecture, data_dir, control_url, args.owner_pid, key,
                      template=template)
     print(f"Microservices Kitchen: {args.topology} ({args.architecture}) control plane on {control_url}, "
