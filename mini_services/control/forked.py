@@ -21,13 +21,14 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from mini_services.control.template import CHANNEL_FD_VAR, MESSAGE_MAX, channel_pair, fork_template, send
 from mini_services.stopping import die_with_parent
 
 log = logging.getLogger("kitchen.template")
-REPLY_TIMEOUT_S = 2.0  # a template that does not answer a fork in this long is given up on
+REPLY_TIMEOUT_S = 5.0  # a fork not answered in this long is started the old way (the template may just be busy)
 
 
 class TemplateGone(RuntimeError):
@@ -91,6 +92,9 @@ class WarmTemplate:
         self._replies: queue.Queue = queue.Queue()
         self._children: dict[int, ForkedProcess] = {}
         self._asking = threading.Lock()
+        self._lock = threading.Lock()
+        self._serial = 0
+        self._abandoned: set[str] = set()  # requests we stopped waiting for
         threading.Thread(target=self._read, name="template-reader", daemon=True).start()
 
     @classmethod
@@ -128,18 +132,31 @@ class WarmTemplate:
         return self._fork({"name": "kitchen", "argv": argv}, [out_fd, err_fd])
 
     def _fork(self, request: dict, fds: list[int]) -> ForkedProcess:
+        """Send one fork request and wait for its answer; a late answer (after we gave up) is killed on arrival."""
         if not self.usable():
             raise TemplateGone("the warm template is " + ("gone" if self.dead.is_set() else "still starting"))
-        with self._asking:  # one request at a time: each reply answers the request before it
+        with self._asking:  # one request at a time
+            self._serial += 1
+            token = f"{request['name']}#{self._serial}"
             try:
-                send(self.channel, request, fds)
-                reply = self._replies.get(timeout=REPLY_TIMEOUT_S)
-            except (OSError, queue.Empty) as exc:
-                self.close(grace_s=0)
-                raise TemplateGone(f"the warm template did not answer ({exc!r})") from None
-        if isinstance(reply, ForkedProcess):
-            return reply
-        raise TemplateGone(reply)
+                send(self.channel, {**request, "name": token}, fds)
+            except OSError as exc:
+                raise TemplateGone(f"the warm template cannot be asked ({exc})") from None
+            deadline = time.monotonic() + REPLY_TIMEOUT_S
+            while True:
+                try:
+                    answered, answer = self._replies.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    with self._lock:
+                        self._abandoned.add(token)
+                    raise TemplateGone(f"the warm template did not answer within {REPLY_TIMEOUT_S:g} s") from None
+                if answered in (token, None):
+                    break
+                if isinstance(answer, ForkedProcess):
+                    answer.kill()  # the late answer to a request we gave up on
+        if isinstance(answer, ForkedProcess):
+            return answer
+        raise TemplateGone(answer)
 
     def _read(self) -> None:
         try:
@@ -150,13 +167,18 @@ class WarmTemplate:
                 said = json.loads(raw)
                 if "forked" in said:
                     child = self._children[said["pid"]] = ForkedProcess(said["pid"], fds[0])
-                    self._replies.put(child)
+                    with self._lock:
+                        late = said["forked"] in self._abandoned
+                    if late:
+                        child.kill()
+                    else:
+                        self._replies.put((said["forked"], child))
                 elif "exited" in said:
                     child = self._children.pop(said["exited"], None)
                     if child:
                         child.exited(said["code"])
                 elif "failed" in said:
-                    self._replies.put(f"the warm template could not fork {said['failed']}: {said['error']}")
+                    self._replies.put((said["failed"], f"the warm template could not fork: {said['error']}"))
                 elif "ready" in said:
                     self.ready.set()
         except OSError:
@@ -164,7 +186,7 @@ class WarmTemplate:
         self._after_death()
 
     def _after_death(self) -> None:
-        self._replies.put("the warm template is gone")
+        self._replies.put((None, "the warm template is gone"))
         for pid, child in list(self._children.items()):  # they die with it (PR_SET_PDEATHSIG)
             child.gone_within(2.0)
             child.exited(-signal.SIGKILL)
