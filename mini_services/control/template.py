@@ -201,8 +201,8 @@ def _finish_as(run: Callable[[], object]) -> NoReturn:
 def fork_template() -> tuple[int, socket.socket] | None:
     """Fork the template from this process (the control plane, before any thread starts): its imports are already
     done, so the template costs almost no CPU. Answers (template pid, our end of the channel), or None if not here."""
-    if not can_fork_replicas() or threading.active_count() > 1:
-        return None
+    if not can_fork_replicas() or threading.active_count() > 1 or os.environ.get("KITCHEN_WARM_TEMPLATE") == "0":
+        return None  # KITCHEN_WARM_TEMPLATE=0: every replica starts the old way (to compare)
     preload()
     ours, theirs = channel_pair()
     owner = os.getpid()
