@@ -6,7 +6,8 @@
 
 Each replica is handed a listening socket bound here (its port is known up front and kept
 across restarts); the parent closes its copy, so a killed replica refuses connections.
-Children die with the control plane (PR_SET_PDEATHSIG, and they also watch their parent).
+Children die with the control plane (PR_SET_PDEATHSIG, and they also watch their parent). Python replicas
+are forked from the kitchen's warm template (template.py, forked.py), each held as a Popen-like handle.
 """
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ class Service:
 
     def up_urls(self) -> list[str]:
         return [r.url for r in self.replicas if r.state == "up"]
+
+
+_die_with_parent = die_with_parent  # for launchers in _spawn (preexec_fn): killed when the control plane dies
 
 
 def _listening_socket(port: int, host: str = "127.0.0.1") -> socket.socket:
