@@ -3,12 +3,13 @@
 Each is a control plane of its own (own port, own data dir) owned by this app. One registry per
 server (``st.cache_resource``); a kitchen nobody has looked at for ``KITCHEN_PRIVATE_IDLE_S``
 seconds is stopped (every open tab's live view touches it once a second, so closing the tab is
-leaving), and at most ``KITCHEN_MAX_PRIVATE_KITCHENS`` run at once (60 by default: with replicas forked
-from a warm template a kitchen holds ~160 MB PSS, so memory would allow far more on a 24 GB machine; idle,
-each still takes ~1.5 % of a core, so 60 idle kitchens take about one of two cores: bench/README.md).
+leaving), and at most ``KITCHEN_MAX_PRIVATE_KITCHENS`` run at once (60 by default: bench/kitchens.py ran 60
+together at ~105 MB PSS each, memory for ~140 more on a 24 GB machine; but idle, 60 took ~70 % of one of the
+two cores, so more would leave little for the class: bench/README.md).
 
-Starting a kitchen takes ~1-1.5 CPU-s (bench/kitchens.py), mostly its control plane's own imports on one
-core, so ``STARTS_AT_ONCE`` (4) start together to keep both cores busy when a whole class asks at once; the
+Each kitchen is forked, control plane and all, from one kitchen template per app (``mini_services/control/
+template.py``, started on the first learner's request), so it skips the imports and costs ~0.4-0.6 CPU-s to
+start; ``STARTS_AT_ONCE`` (4) start together to keep both cores busy when a whole class asks at once; the
 registry's lock is never held while one starts, so a learner whose kitchen runs is never kept waiting by
 another's start.
 """
