@@ -35,7 +35,7 @@ import httpx
 import psutil
 from _common import ROOT, CpuShare, _assert_gone, _terminate, cpu_seconds, ms, percentile, tree
 
-from mini_services.control.forked import WarmTemplate  # noqa: E402 (_common puts the project on the path)
+from mini_services.control.forked import WarmTemplate
 
 TARGET_KITCHENS = 30
 TARGET_START_CPU_S = 1.2  # CPU to start one kitchen, alone on the machine (issue 12)

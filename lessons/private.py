@@ -19,9 +19,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, field
-
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import streamlit as st
 

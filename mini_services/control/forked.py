@@ -98,13 +98,13 @@ class WarmTemplate:
         threading.Thread(target=self._read, name="template-reader", daemon=True).start()
 
     @classmethod
-    def fork_here(cls) -> "WarmTemplate | None":
+    def fork_here(cls) -> WarmTemplate | None:
         """A template forked from this very process (call it before any thread starts); None where it cannot be."""
         forked = fork_template()
         return cls(*forked) if forked else None
 
     @classmethod
-    def exec_new(cls, log_path: Path | None, kitchens: bool = False) -> "WarmTemplate":
+    def exec_new(cls, log_path: Path | None, kitchens: bool = False) -> WarmTemplate:
         """A fresh template by exec: it imports for itself, then says it is ready. A replica template (after the
         first one died) dies with its control plane; a kitchen template (``kitchens``, for the app's private
         kitchens) runs in its own session and watches its owner instead (the app starts it from a passing thread,

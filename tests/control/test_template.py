@@ -45,7 +45,7 @@ class Collector(ThreadingHTTPServer):
         collector = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 request = ExportTraceServiceRequest.FromString(self.rfile.read(int(self.headers["Content-Length"])))
                 for batch in request.resource_spans:
                     said = {a.key: a.value.string_value or a.value.int_value for a in batch.resource.attributes}
