@@ -57,3 +57,17 @@ def test_bad_requests_to_the_gateway_are_4xx(streaming: Kitchen):
     first = streaming.gateway.post("/api/subscriptions", json={"user_id": 7, "plan": "basic"}, headers={"Idempotency-Key": "k-409"})
     again = streaming.gateway.post("/api/subscriptions", json={"user_id": 7, "plan": "premium"}, headers={"Idempotency-Key": "k-409"})
     assert first.status_code == 200 and again.status_code == 409 and "k-409" in again.json()["detail"]
+
+
+@pytest.mark.parametrize("version", ["", "v2 beta", "\U000ff56a\xe7", "x" * 33, "v2/../v1", "v2\n"])
+def test_a_deploy_version_must_be_a_short_name(streaming: Kitchen, version):
+    answer = streaming.control.post("/services/billing/deploy", json={"version": version})
+    assert answer.status_code == 422, answer.text
+    assert "version" in reason(answer) and "short name" in reason(answer)
+    assert streaming.service("billing")["version"] == "v1" and not streaming.service("billing")["deploying"]
+
+
+def test_the_tables_of_a_service_that_is_down_are_a_409_that_says_so(streaming: Kitchen):
+    streaming.post("/services/billing/kill")
+    answer = streaming.control.get("/services/billing/tables")
+    assert answer.status_code == 409 and "billing is down" in reason(answer)
