@@ -301,6 +301,9 @@ class Supervisor:
 
     async def set_faults(self, name: str, update: FaultsUpdate) -> ServiceView:
         service = self.service(name)
+        if service.station.broker and any(update.model_dump(exclude_none=True).values()):
+            raise HTTPException(409, f"{name} is the broker: it takes no added latency or errors here; kill it to "
+                                     "see the rail go down")
         async with self._lock:
             new = service.faults.model_copy(update=update.model_dump(exclude_none=True))
             log_changes(name, service.faults, new)
@@ -314,8 +317,10 @@ class Supervisor:
 
         Refused (409) when no replica is up or starting: there is nothing to roll out to."""
         service = self.service(name)
-        if service.station.broker:
+        if service.station.broker and (version != service.version or bad):
             raise HTTPException(409, f"{name} is the nats-server from requirements.txt: it is not deployed here")
+        if service.station.broker:
+            return self.view(name)  # the build it runs already: nothing to roll out
         async with self._lock:
             if not any(r.state in ("starting", "up") for r in service.replicas):
                 raise HTTPException(409, f"{name} has no replica up to roll out to: restart it first")
