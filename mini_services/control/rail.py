@@ -6,7 +6,7 @@
     GET /queues/history     a point a second over the last minute (pending and in flight per queue)
     GET|PUT /stock          the chef's stock, forwarded to a live chef replica (it owns the stock table)
     POST /reset             the kitchen reset (as /scenario/reset); it also puts messaging back to calls,
-                            empties the queues and restocks the chef (a whole-kitchen heal does that too)
+                            empties the queues and restocks the chef (so does POST /scenario/reset: the same reset)
 
 Only the restaurant's microservices kitchen has a rail; elsewhere the mode is always ``calls``.
 """

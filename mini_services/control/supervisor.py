@@ -140,7 +140,7 @@ class Supervisor:
         self._meters: dict[int, psutil.Process] = {}
         self._front_door = 0
         self.messaging = "calls"  # how the restaurant's waiter passes tickets (control/rail.py sets it)
-        self.on_heal: list = []  # coroutines a whole-kitchen heal also runs (the rail: calls again, queues emptied)
+        self.on_heal: list = []  # coroutines the kitchen reset also runs (the rail: calls again, queues emptied)
 
     # ---- queries ------------------------------------------------------------------------
     def service(self, name: str) -> Service:

@@ -21,20 +21,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
-
-from fastapi import APIRouter, Query
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-
-from mini_services.kit.delay import simulate
 
 log = logging.getLogger("kitchen.rail")
 STREAM, DEAD_STREAM = "TICKETS", "DEAD"
@@ -252,48 +246,6 @@ async def _quietly(call: Awaitable) -> None:
         await call
     except Exception as exc:  # the rail is away: it will hand the ticket out again after ACK_WAIT_S
         log.debug("rail: %s", exc)
-
-
-async def station_work(ctx: Any) -> None:
-    """A station's work on one ticket, under its knobs (``ctx`` is the replica's ReplicaContext)."""
-    faults = ctx.config.faults
-    await simulate(faults.latency_ms, faults.jitter_ms)  # simulate a slow station: the ticket waits before work
-    if ctx.config.bad_version:
-        raise Redeliver(f"{ctx.service} {ctx.config.version} is a bad deploy: it fails every ticket")
-    if faults.error_rate and random.random() < faults.error_rate:
-        raise Redeliver(f"{ctx.service}: injected failure (error_rate {faults.error_rate:g})")
-    await simulate(ctx.station.service_ms)  # simulate the station's work on one ticket
-
-
-def rail_router(link: RailLink) -> APIRouter:
-    """No routes: connects ``link`` to the rail once the replica serves, and closes it when it stops."""
-    @asynccontextmanager
-    async def lifespan(_app: Any) -> AsyncIterator[None]:
-        link.start()
-        yield
-        await link.close()
-
-    return APIRouter(lifespan=lifespan)
-
-
-def progress_router(path: str, station: str, read: Callable[[list[str]], list[dict]]) -> APIRouter:
-    """``GET <path>?order_ids=a,b``: this station's rows of those tickets, from its own database."""
-    router = APIRouter(tags=[station])
-
-    @router.get(path, summary=f"The {station}'s rail tickets of these orders")
-    async def progress(order_ids: str = Query("", max_length=20_000, description="comma-separated")) -> list[dict]:
-        """One row per ticket, from this station's own database: its status, in words, and when."""
-        return read([i for i in order_ids.split(",") if i])
-
-    return router
-
-
-def rows_of(db: Any, table: str, order_ids: list[str]) -> list[dict]:
-    """The rows of ``table`` for these orders (one row per ticket)."""
-    if not order_ids:
-        return []
-    marks = ", ".join("?" for _ in order_ids)
-    return db.rows(f"SELECT * FROM {table} WHERE order_id IN ({marks})", tuple(order_ids))
 
 
 def _said(exc: BaseException) -> str:
