@@ -160,7 +160,7 @@ class RailLink:
         if not self.connected:
             raise ConnectionError("the rail is not reachable")
         tracer = trace.get_tracer("kitchen")
-        with tracer.start_as_current_span(f"→ rail: publish {subject(queue)}", kind=SpanKind.PRODUCER,
+        with tracer.start_as_current_span(f"publish {subject(queue)}", kind=SpanKind.PRODUCER,
                                           record_exception=False, attributes={
                                               "peer.service": RAIL, "messaging.system": "nats",
                                               "messaging.operation.type": "publish",
@@ -202,10 +202,10 @@ class RailLink:
         attributes = {"messaging.system": "nats", "messaging.destination.name": subject(queue),
                       "messaging.consumer.group.name": queue, "messaging.message.id": headers.get("Nats-Msg-Id", ""),
                       "peer.service": RAIL, "kitchen.delivery": delivery}
-        waited = tracer.start_span(f"waited on the rail: {subject(queue)}", context=parent, kind=SpanKind.INTERNAL,
+        waited = tracer.start_span("waited on the rail", context=parent, kind=SpanKind.INTERNAL,
                                    start_time=min(published_ns, taken_ns), attributes=attributes)
         waited.end(end_time=taken_ns)
-        with tracer.start_as_current_span(f"rail → {queue}: process {subject(queue)}", context=parent,
+        with tracer.start_as_current_span(f"process {subject(queue)}", context=parent,
                                           kind=SpanKind.CONSUMER, record_exception=False,
                                           set_status_on_exception=False,
                                           attributes={**attributes, "messaging.operation.type": "process"}) as span:
