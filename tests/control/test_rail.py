@@ -113,6 +113,12 @@ def test_the_rail_down_the_outbox_holds_and_queues_read_stale(restaurant):
     assert stale["as_of"] is not None
     restaurant.post("/services/rail/restart")
     all_end(restaurant, [a.json()["order_id"] for a in answers], {"served"}, 20)
+    address = restaurant.up("rail")[0]["url"]
+    restaurant.post("/services/rail/scale", {"replicas": 0})  # stopped, then a new one: the same address
+    wait_for(lambda: not restaurant.service("rail")["replicas"], 10, "the rail stopped")
+    restaurant.post("/services/rail/scale", {"replicas": 1})
+    assert wait_for(lambda: restaurant.up("rail"), 20, "a new rail")[0]["url"] == address
+    all_end(restaurant, [order(restaurant).json()["order_id"]], {"served"}, 20)
     assert restaurant.control.post("/reset", json={}).status_code == 200
     assert restaurant.control.get("/messaging").json() == {"mode": "calls"}
     assert restaurant.entry().status_code == 200  # calls mode: the waiter waits for every station again
