@@ -164,7 +164,7 @@ class ScenarioPlayer:
         await self._end("ready")
         async with self._acting:
             self._narration, self._error, self._clock = [], None, (0.0, None)
-            await heal(self.supervisor, self.load)
+            await heal(self.supervisor, self.load, rewind=True)
 
     async def _end(self, status: Status) -> None:
         async with self._acting:

@@ -32,6 +32,7 @@ from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaVi
 from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
 from mini_services.control.forked import ForkedProcess, TemplateGone, WarmTemplate
 from mini_services.kit.replica import ENV_VAR
+from mini_services.services.rail import server as rail_server
 from mini_services.settings import settings
 from mini_services.stopping import die_with_parent, stop_processes
 from mini_services.topologies import MONOLITH, Station, Topology
@@ -62,6 +63,8 @@ class Replica:
     started_at: float = 0.0
     version: str = "v1"  # the build this replica runs (a rolling deploy mixes two for a while)
     bad: bool = False
+    scheme: str = "http"  # the rail speaks nats://
+    monitor_port: int = 0  # the rail's monitoring port (/healthz)
 
     @property
     def pid(self) -> int | None:
@@ -69,7 +72,7 @@ class Replica:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
 
 @dataclass
@@ -132,6 +135,9 @@ class Supervisor:
         self._front_door = 0
         self._template = template  # forks the Python replicas (None: each starts the old way)
         self._template_restarted_at = 0.0
+        self._broker_ports: tuple[int, int] | None = None  # the rail's client and monitoring ports
+        self.messaging = "calls"  # how the restaurant's waiter passes tickets (control/rail.py sets it)
+        self.on_heal: list = []  # coroutines the kitchen reset also runs (the rail: calls again, queues emptied)
 
     # ---- queries ------------------------------------------------------------------------
     def service(self, name: str) -> Service:
@@ -160,6 +166,8 @@ class Supervisor:
 
     async def tables(self, name: str) -> list[dict]:
         """Ask a live replica of ``name`` what its database holds."""
+        if self.service(name).station.broker:
+            raise HTTPException(409, f"{name} is the message broker: it has no database of ours (see /queues)")
         live = self.service(name).up_urls()
         if not live:
             raise NoReplicaUp(f"{name} is down: it has no replica up to ask for its tables (restart it first)")
@@ -257,6 +265,8 @@ class Supervisor:
     # ---- the calls the API exposes ------------------------------------------------------------
     async def scale(self, name: str, replicas: int) -> ServiceView:
         service = self.service(name)
+        if service.station.broker and replicas > 1:
+            raise HTTPException(422, f"one broker is run here: {name} takes 0 or 1 replicas, not {replicas}")
         async with self._lock:
             if service.desired != replicas:
                 log.info("%s: replicas %s -> %s", name, service.desired, replicas)
@@ -296,6 +306,9 @@ class Supervisor:
 
     async def set_faults(self, name: str, update: FaultsUpdate) -> ServiceView:
         service = self.service(name)
+        if service.station.broker and any(update.model_dump(exclude_none=True).values()):
+            raise HTTPException(409, f"{name} is the broker: it takes no added latency or errors here; kill it to "
+                                     "see the rail go down")
         async with self._lock:
             new = service.faults.model_copy(update=update.model_dump(exclude_none=True))
             log_changes(name, service.faults, new)
@@ -309,6 +322,10 @@ class Supervisor:
 
         Refused (409) when no replica is up or starting: there is nothing to roll out to."""
         service = self.service(name)
+        if service.station.broker and (version != service.version or bad):
+            raise HTTPException(409, f"{name} is the nats-server from requirements.txt: it is not deployed here")
+        if service.station.broker:
+            return self.view(name)  # the build it runs already: nothing to roll out
         async with self._lock:
             if not any(r.state in ("starting", "up") for r in service.replicas):
                 raise HTTPException(409, f"{name} has no replica up to roll out to: restart it first")
@@ -375,6 +392,8 @@ class Supervisor:
         return replica
 
     def _spawn(self, service: Service, replica: Replica) -> None:
+        if service.station.broker:
+            return self._spawn_broker(replica)
         sock = _listening_socket(replica.port, self.gateway_host if service.name == self.gateway else "127.0.0.1")
         replica.port = sock.getsockname()[1]
         replica.version, replica.bad = service.version, service.bad_version
@@ -409,6 +428,27 @@ class Supervisor:
             self._template = template = WarmTemplate.exec_new(self.data_dir / "logs" / "template.log")
         return template if template is not None and template.usable() else None
 
+    def _spawn_broker(self, replica: Replica) -> None:
+        """The rail: a real nats-server (ports chosen once, kept across restarts), dying with us like any replica."""
+        replica.scheme = "nats"  # one address for good (a replica scaled away and back too): clients reconnect to it
+        self._broker_ports = self._broker_ports or (rail_server.free_port(), rail_server.free_port())
+        replica.port, replica.monitor_port = self._broker_ports
+        replica.process = rail_server.launch(self.data_dir / "rail", replica.port, replica.monitor_port,
+                                             self.data_dir / "logs" / f"{replica.id}.log", die_with_parent)
+        replica.state, replica.started_at = "starting", time.monotonic()
+
+    def rail_url(self) -> str | None:
+        """nats://... of the rail, once it has a port (up or not); None in a kitchen without one."""
+        return rail_server.nats_url(self._broker_ports[0]) if self._broker_ports else None
+
+    async def set_messaging(self, mode: str) -> None:
+        """Calls or the rail: every replica is told before this returns (and a new one at its start)."""
+        async with self._lock:
+            if mode != self.messaging:
+                log.info("messaging: %s -> %s", self.messaging, mode)
+            self.messaging = mode
+            await self._push_all()
+
     def _retire(self, service: Service, replica: Replica) -> None:
         """Scale down: out of the registry first, then SIGTERM (in-flight requests finish), then gone."""
         replica.state = "stopping"
@@ -433,7 +473,8 @@ class Supervisor:
     def _config(self) -> ReplicaConfig:
         # the config of one service is only its version and faults; the rest is kitchen-wide
         return ReplicaConfig(resilience=self.resilience, resilience_epoch=self.resilience_epoch,
-                             peers={name: s.up_urls() for name, s in self.services.items()})
+                             peers={name: s.up_urls() for name, s in self.services.items()},
+                             messaging=self.messaging, rail_url=self.rail_url())
 
     def _config_for(self, service: Service, replica: Replica) -> ReplicaConfig:
         return self._config().model_copy(update={"faults": service.faults, "version": replica.version,
@@ -453,6 +494,8 @@ class Supervisor:
             return {"rss_mb": None, "cpu_percent": None}
 
     async def _push(self, service: Service, replica: Replica) -> None:
+        if service.station.broker:
+            return  # nats-server takes no knobs of ours
         try:
             await self._http.put(f"{replica.url}/_kitchen/config",
                                  json=self._config_for(service, replica).model_dump())
@@ -483,7 +526,7 @@ class Supervisor:
                     log.warning("%s exited (code %s)", r.id, r.process.returncode)
                     r.state, changed = "down", True
                     service.changed()
-                elif r.state == "starting" and await self._healthy(r):
+                elif r.state == "starting" and await self._healthy(service, r):
                     await self._push(service, r)  # knobs first, then traffic
                     r.state, changed = "up", True
                     service.changed()
@@ -495,7 +538,9 @@ class Supervisor:
                     self._spawn(service, r)
         return changed
 
-    async def _healthy(self, replica: Replica) -> bool:
+    async def _healthy(self, service: Service, replica: Replica) -> bool:
+        if service.station.broker:
+            return await rail_server.healthy(self._http, replica.monitor_port)
         try:
             return (await self._http.get(f"{replica.url}/health", timeout=0.5)).status_code == 200
         except httpx.HTTPError:
