@@ -51,7 +51,8 @@ def preload() -> None:
     for name in SERVICE_MODULES:
         importlib.import_module(f"mini_services.services.{name}.app")
     for module in ("mini_services.monolith", "aiohttp", "uvloop", "httptools", "uvicorn.protocols.http.httptools_impl",
-                   "uvicorn.lifespan.on", "pydantic.v1", "fastapi.telemetry._runtime", "opentelemetry.sdk.trace.export"):
+                   "uvicorn.lifespan.on", "pydantic.v1", "fastapi.telemetry._runtime", "opentelemetry.sdk.trace.export",
+                   "nats", "nats.js"):  # nats-py: the restaurant's stations on the rail share it too
         importlib.import_module(module)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
