@@ -119,7 +119,7 @@ def test_no_request_from_the_schema_gives_a_5xx_or_stops_the_control_plane(new_k
     wait_for(lambda: all(gone(p) for p in seen.values()), 5, "every process the control plane ever started to be gone")
 
 
-HEALING = ("/restart", "/scale", "/self-healing", "/scenario", "/game")  # calls that bring a down kitchen back
+HEALING = ("/restart", "/scale", "/self-healing", "/scenario", "/game", "/reset")  # calls that bring a down kitchen back
 
 
 def test_a_kitchen_with_every_service_down_gives_no_5xx_either(new_kitchen):
