@@ -28,6 +28,7 @@ import httpx
 import psutil
 from fastapi import HTTPException
 
+from mini_services.control import node
 from mini_services.control.states import ServiceFacts
 from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaView, ServiceView
 from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
@@ -62,6 +63,7 @@ class Replica:
     started_at: float = 0.0
     version: str = "v1"  # the build this replica runs (a rolling deploy mixes two for a while)
     bad: bool = False
+    language: str = "python"  # which implementation its process runs: python, or node (users only)
 
     @property
     def pid(self) -> int | None:
@@ -78,6 +80,7 @@ class Service:
     desired: int = 1
     version: str = "v1"  # the build new replicas get
     bad_version: bool = False
+    language: str = "python"  # the implementation new replicas run
     faults: Faults = field(default_factory=Faults)
     replicas: list[Replica] = field(default_factory=list)
     serial: int = 0  # for replica ids: billing-1, billing-2, ...
@@ -211,7 +214,7 @@ class Supervisor:
             version=s.version, faults=s.faults,
             deploying=bool(s.rollout and not s.rollout.done()),
             replicas=[ReplicaView(id=r.id, pid=r.pid, port=r.port, state=r.state, url=r.url, version=r.version,
-                                  **self._usage(r)) for r in s.replicas])
+                                  language=r.language, **self._usage(r)) for r in s.replicas])
 
     def entry(self) -> Entry:
         t = self.topology
@@ -300,11 +303,15 @@ class Supervisor:
             await self._push_all()
         return self.view(name)
 
-    async def deploy(self, name: str, version: str, bad: bool) -> ServiceView:
+    async def deploy(self, name: str, version: str, bad: bool, language: str | None = None) -> ServiceView:
         """A rolling deploy: one replica at a time, start one of the new build, once it is up retire an old one.
 
-        Refused (409) when no replica is up or starting: there is nothing to roll out to."""
+        ``language`` (default: the one it runs) swaps the implementation: 422 where there is no such build or no
+        Node.js here. Refused (409) when no replica is up or starting: there is nothing to roll out to."""
         service = self.service(name)
+        language = language or service.language
+        if (why := node.refusal(name, language)) is not None:
+            raise HTTPException(422, why)
         async with self._lock:
             if not any(r.state in ("starting", "up") for r in service.replicas):
                 raise HTTPException(409, f"{name} has no replica up to roll out to: restart it first")
@@ -312,14 +319,20 @@ class Supervisor:
             if service.rollout and not service.rollout.done():
                 service.rollout.cancel()
             service.version, service.bad_version = version, bad
-            service.rollout = asyncio.create_task(self._roll_out(service))
+            service.rollout = asyncio.create_task(self._roll_out(service, language))
         return self.view(name)
 
-    async def _roll_out(self, service: Service) -> None:
-        build = (service.version, service.bad_version)
+    async def _roll_out(self, service: Service, language: str) -> None:
+        if language == "node" and not await node.PACKAGES.ready():  # the first time: npm ci from the lockfile
+            log.warning("%s: the Node.js packages could not be installed (%s); nothing rolled out",
+                        service.name, node.PACKAGES.detail)
+            return
+        service.language = language
+        build = (service.version, service.bad_version, service.language)
         while True:
             async with self._lock:
-                old = [r for r in service.replicas if r.state in ("starting", "up") and (r.version, r.bad) != build]
+                old = [r for r in service.replicas
+                       if r.state in ("starting", "up") and (r.version, r.bad, r.language) != build]
                 if not old:
                     log.info("%s: every replica runs %s", service.name, service.version)
                     return
@@ -359,8 +372,8 @@ class Supervisor:
             live.append(replica)
         for replica in down:  # the count is right: replicas still down are forgotten
             service.replicas.remove(replica)
-        target = (service.version, service.bad_version)
-        keep = sorted(live, key=lambda r: ((r.version, r.bad) == target, r.state == "up"), reverse=True)
+        target = (service.version, service.bad_version, service.language)
+        keep = sorted(live, key=lambda r: ((r.version, r.bad, r.language) == target, r.state == "up"), reverse=True)
         for replica in keep[service.desired:]:  # too many: old builds go first, then the newest
             self._retire(service, replica)
 
@@ -373,12 +386,13 @@ class Supervisor:
     def _spawn(self, service: Service, replica: Replica) -> None:
         sock = _listening_socket(replica.port, self.gateway_host if service.name == self.gateway else "127.0.0.1")
         replica.port = sock.getsockname()[1]
-        replica.version, replica.bad = service.version, service.bad_version
+        replica.version, replica.bad, replica.language = service.version, service.bad_version, service.language
         spec = {"service": service.name, "replica_id": replica.id, "topology": self.topology.name,
                 "architecture": self.architecture, "data_dir": str(self.data_dir), "control_url": self.control_url,
                 "fd": sock.fileno(), "owner_pid": os.getpid(), "config": self._config_for(service, replica).model_dump()}
         logfile = open(self.data_dir / "logs" / f"{replica.id}.log", "ab")
-        replica.process = subprocess.Popen(
+        launch = node.spawn if replica.language == "node" else None  # the Node.js build: control/node.py
+        replica.process = launch(spec, service.station, logfile, _die_with_parent) if launch else subprocess.Popen(
             [sys.executable, "-m", "mini_services.kit.replica"], env={**os.environ, ENV_VAR: json.dumps(spec)},
             pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent, cwd=Path(__file__).resolve().parents[2])
