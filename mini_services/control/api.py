@@ -194,7 +194,7 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
     async def install_node_packages() -> dict:
         """Install the Node.js build's npm packages now (`npm ci` from the lockfile, in the background); a deploy
         with `"language": "node"` does it by itself the first time. 422 when Node.js is not here."""
-        path, version, reason = await asyncio.to_thread(node.find_node)
+        _path, _version, reason = await asyncio.to_thread(node.find_node)
         if reason:
             raise HTTPException(422, reason)
         node.PACKAGES.ensure()

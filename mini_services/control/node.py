@@ -159,9 +159,10 @@ def spawn(spec: dict, station: Station, logfile: IO[bytes], preexec: Callable[[]
     spec = {**spec, "station": {"name": station.name, "workers": station.workers, "service_ms": station.service_ms,
                                 "queue_limit": station.queue_limit},
             "span_export_delay_ms": settings.span_export_delay_ms}
-    return subprocess.Popen([shutil.which("node") or "node", str(NODE_DIR / "server.js")], env={**os.environ, "KITCHEN_REPLICA": json.dumps(spec)},
-                            pass_fds=(spec["fd"],), stdin=subprocess.DEVNULL, stdout=logfile,
-                            stderr=subprocess.STDOUT, preexec_fn=preexec, cwd=NODE_DIR)
+    return subprocess.Popen([shutil.which("node") or "node", str(NODE_DIR / "server.js")],
+                            env={**os.environ, "KITCHEN_REPLICA": json.dumps(spec)}, pass_fds=(spec["fd"],),
+                            stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT, preexec_fn=preexec,
+                            cwd=NODE_DIR)
 
 
 def languages_view(services: list[str]) -> dict:

@@ -31,7 +31,7 @@ def _rss_mb() -> float | None:
 
 
 _before, _began = _rss_mb(), time.perf_counter()
-import numpy as np  # noqa: E402  (imported here to measure what loading it costs)
+import numpy as np  # imported here, to measure what loading it costs
 
 NUMPY_LOAD_MS = (time.perf_counter() - _began) * 1000
 _after = _rss_mb()
