@@ -67,7 +67,7 @@ def measure(k, language: str, seconds: float) -> list[dict]:
                      "hop_p95": percentile(seen["hop"], 95) if seen["hop"] else None,
                      "inside_p50": percentile(seen["inside"], 50) if seen["inside"] else None,
                      "direct_p50": _direct_p50(r["url"])})
-    print(f"{language}: {load['completed']} home screens, {load['failed']} failed, p50 {load['p50_ms']} ms")
+    print(f"{language}: {load['completed']} home screens, {load['failed']} failed, p50 {load['p50_ms'] or 0:.1f} ms")
     return rows
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-
 import psutil
 import pytest
 
+from mini_services.control.node import find_node
 from tests.utils.kitchen import Kitchen, wait_for
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed here")
+NO_NODE = find_node()[2]  # why the Node.js build cannot run here (None: it can)
+
+pytestmark = pytest.mark.skipif(NO_NODE is not None, reason=str(NO_NODE))
 
 
 def _rolled_out(kitchen: Kitchen, language: str, replicas: int) -> bool:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lessons.experiments.polyglot import by_language, hops, remember, replica_rows
 from lessons.figures import graph_figure, languages
+from mini_services.control.node import find_node
 from tests.utils.kitchen import ROOT, Kitchen, wait_for
+
+NO_NODE = find_node()[2]  # why the Node.js build cannot run here (None: it can)
 
 
 def _trace(trace_id: str, language: str, replica: str, hop_ms: float, inside_ms: float) -> dict:
@@ -70,7 +71,7 @@ def _lesson(url: str, monkeypatch, tmp_path) -> AppTest:
     return at
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed here")
+@pytest.mark.skipif(NO_NODE is not None, reason=str(NO_NODE))
 def test_lesson_six_swaps_users_and_watching_changes_the_row(streaming: Kitchen, monkeypatch, tmp_path):
     at = _lesson(streaming.url, monkeypatch, tmp_path)
     assert not at.error, [e.value for e in at.error]
