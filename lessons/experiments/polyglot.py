@@ -88,7 +88,9 @@ def _users_now(data: dict | None) -> None:
         return
     kept = remember(st.session_state.get(SAMPLES_KEY, []), hops(data["traces"]))
     st.session_state[SAMPLES_KEY] = kept
-    users = next(s for s in data["cluster"]["services"] if s["name"] == "users")
+    users = next((s for s in data["cluster"]["services"] if s["name"] == "users"), None)
+    if users is None:
+        return
     if users["deploying"]:
         try:
             packages = feed(st.session_state["polyglot-url"]).client.languages()["node"]["packages"]
@@ -113,9 +115,9 @@ def _swap(client) -> None:
     st.markdown("#### Swap the User service to Node.js while people keep watching")
     try:
         node = client.languages()["node"]
+        version = next(s for s in client.cluster()["services"] if s["name"] == "users")["version"]
     except KitchenProblem as problem:
-        node = {"available": False, "reason": f"the kitchen could not say ({problem})"}
-    users = next(s for s in client.cluster()["services"] if s["name"] == "users")
+        node, version = {"available": False, "reason": f"the kitchen could not say ({problem})"}, "v1"
     if not node["available"]:
         st.info(f"Node.js is not available to this kitchen, so its User service can only run its Python build here. "
                 f"{node['reason']}. Everything else on this page works.", icon=":material/info:")
@@ -123,14 +125,15 @@ def _swap(client) -> None:
         packages = node["packages"]
         st.caption(f"Node.js {node['version']} found; its npm packages: {packages['state']}"
                    + (f" ({packages['detail']})" if packages.get("detail") else "") + ".")
-        traffic, to_node, to_python, quiet = st.columns(4)
+        traffic, quiet = st.columns(2)
+        to_node, to_python = st.columns(2)
         traffic.button("Keep 20 viewers a second coming (2 min)", key="tool-traffic", on_click=act,
                        args=(client.start_load, 20, 120), width="stretch")
         to_node.button("Swap users to Node.js", key="tool-node", on_click=act, width="stretch",
-                       args=(client.deploy, "users", users["version"]), kwargs={"language": "node", "notice":
+                       args=(client.deploy, "users", version), kwargs={"language": "node", "notice":
                        "Rolling out the Node.js build of users, one replica at a time: watch the table below."})
         to_python.button("Back to Python", key="tool-python", on_click=act, width="stretch",
-                         args=(client.deploy, "users", users["version"]), kwargs={"language": "python", "notice":
+                         args=(client.deploy, "users", version), kwargs={"language": "python", "notice":
                          "Rolling the Python build of users back in, one replica at a time."})
         quiet.button("Stop the viewers", key="tool-quiet", on_click=act, args=(client.stop_load,), width="stretch")
     show_notice()
