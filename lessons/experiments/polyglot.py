@@ -147,7 +147,7 @@ def _side_by_side() -> None:
              "tell them apart. What differs is the language, its libraries, and who on the team can read it.")
     for column, (name, path, language) in zip(st.columns(2), USERS_BUILDS):
         column.caption(f"{name}: {path}")
-        column.code((ROOT / path).read_text(encoding="utf-8"), language=language, line_numbers=True)
+        column.code((ROOT / path).read_text(encoding="utf-8"), language=language, line_numbers=True, wrap_lines=True)
 
 
 def _excerpt(path: str, start: str, end: str) -> str:
@@ -165,7 +165,7 @@ def _model(client) -> None:
     left, right = st.columns(2)
     with left:
         st.caption(f"{MODEL_SOURCE}: training and scoring (numpy)")
-        st.code(_excerpt(MODEL_SOURCE, "def train", "def measured"), language="python")
+        st.code(_excerpt(MODEL_SOURCE, "def train", "def measured"), language="python", wrap_lines=True)
     with right:
         try:
             cost = client.service_get("recommendations", "/_kitchen/model")
@@ -175,7 +175,8 @@ def _model(client) -> None:
             first, second = st.columns(2)
             first.metric("training at start-up", f"{cost['trained_ms']:.1f} ms",
                          help=f"{cost['views']} views by {cost['viewers']} viewers of {cost['titles']} titles")
-            second.metric("CPU per request (p50)", "–" if cost["cpu_ms_p50"] is None else f"{cost['cpu_ms_p50']:.2f} ms",
+            second.metric("CPU per request (p50)", "no request yet" if cost["cpu_ms_p50"] is None else
+                          f"{cost['cpu_ms_p50']:.2f} ms",
                           help=f"over the latest of its {cost['requests']:,} requests (this replica)")
             first.metric("loading numpy", f"{cost['numpy_load_ms']:.0f} ms", help="when the replica started")
             second.metric("numpy's memory", "–" if cost["numpy_rss_mb"] is None else f"{cost['numpy_rss_mb']:.0f} MB",
