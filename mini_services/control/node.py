@@ -104,7 +104,8 @@ class Packages:
             return
         if self._thread and self._thread.is_alive():
             return
-        self.state, self.detail, self.started_at = "installing", "npm ci: starting", time.monotonic()
+        self.state, self.started_at = "installing", time.monotonic()
+        self.detail = "npm ci: installing from the lockfile and building the SQLite binding (about a minute)"
         self.log.clear()
         self._thread = threading.Thread(target=self._install, name="npm-ci", daemon=True)
         self._thread.start()
@@ -132,7 +133,7 @@ class Packages:
                 process = subprocess.Popen(["npm", "ci", "--no-progress"], cwd=self.directory, env=env, text=True,
                                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
                 for line in process.stdout:
-                    if line.strip():
+                    if line.strip() and "Unknown env config" not in line:  # npm's note on the build-from-source switch
                         self.log.append(line.rstrip()[:200])
                         self.detail = f"npm ci: {self.log[-1]}"
                 code = process.wait()
