@@ -1,7 +1,7 @@
 """Pure figure builders: the control plane's JSON in, a plotly figure out (tested without Streamlit).
 
     graph_figure(cluster, graph)   the live service graph: each node's state in a word (and its colour),
-                                   replicas, build; under each callee how its calls went; edge width = traffic
+                                   replicas, build, language; under each callee how its calls went; edge width = traffic
     waterfall_figure(trace)        one trace: a row per span, in call order, failures red and said in words
     history_figure(history, now)   the last minute of load: p95 of the answers and failures per second
 
@@ -47,6 +47,15 @@ def versions(service: dict) -> str:
     return " · ".join(f"{v} ×{n}" for v, n in counts.items())
 
 
+LANGUAGE_WORDS = {"python": "Python", "node": "Node.js", "nodejs": "Node.js"}  # a replica's, a span's (OpenTelemetry)
+
+
+def languages(service: dict) -> str:
+    """What its live replicas run on, in a word: ``Python``, ``Node.js``, or ``Node.js+Python`` during a swap."""
+    running = {r.get("language", "python") for r in service["replicas"] if r["state"] in ("up", "starting")}
+    return "+".join(LANGUAGE_WORDS.get(lang, lang) for lang in sorted(running)) or "Python"
+
+
 def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
@@ -68,7 +77,8 @@ def node_label(service: dict, node: dict | None, edge: dict | None, gateway: boo
     """Name; state in a word and replicas; build; how its calls went. Every line short, so neighbours never touch."""
     up = sum(r["state"] == "up" for r in service["replicas"])
     replicas = f"{up}×" if up == service["desired_replicas"] else f"{up} of {service['desired_replicas']}"
-    lines = [f"<b>{service['name']}</b>", f"<b>{state_of(service, node)}</b> · {replicas}", versions(service)]
+    lines = [f"<b>{service['name']}</b>", f"<b>{state_of(service, node)}</b> · {replicas}",
+             f"{versions(service)} · {languages(service)}"]
     if gateway:
         if node and node["rps"]:
             lines += [f"p95 {_ms(node['p95_ms'])}", f"{node['error_rate']:.0%} failed"]
@@ -187,7 +197,7 @@ def waterfall_figure(trace: dict) -> go.Figure:
         "marker": {"color": [ERROR_RED if s["status"] == "error" else _colour(s["service"]) for s, _ in rows]},
         "text": [_ms(s["duration_ms"]) for s, _ in rows], "textfont": {"size": TEXT_PX - 1},
         "textposition": "outside", "cliponaxis": False, "hoverinfo": "text",
-        "hovertext": [f"{s['service']} ({s.get('replica') or '?'})<br>{s['name']}<br>starts at {s['start_ms']:.1f} ms, "
+        "hovertext": [f"{s['service']} ({s.get('replica') or '?'}, {LANGUAGE_WORDS.get(s.get('language') or '', '?')})<br>{s['name']}<br>starts at {s['start_ms']:.1f} ms, "
                       f"takes {_ms(s['duration_ms'])}<br>{s.get('error') or s['status']}" for s, _ in rows]}
     title = f"{trace['name']} — {_ms(trace['duration_ms'])}" + (
         f" — without {', '.join(trace['degraded'])}" if trace.get("degraded") else "")

@@ -148,8 +148,16 @@ class KitchenClient:
     def set_faults(self, service: str, **faults: float) -> dict:
         return self._call("PUT", f"/services/{service}/faults", json=faults)
 
-    def deploy(self, service: str, version: str, bad: bool = False) -> dict:
-        return self._call("POST", f"/services/{service}/deploy", json={"version": version, "bad": bad})
+    def deploy(self, service: str, version: str, bad: bool = False, language: str | None = None) -> dict:
+        body = {"version": version, "bad": bad, **({"language": language} if language else {})}
+        return self._call("POST", f"/services/{service}/deploy", json=body)
+
+    def languages(self) -> dict:
+        """Is Node.js here, are its packages installed (or installing), and which services can run in which."""
+        return self._call("GET", "/languages")
+
+    def install_node_packages(self) -> dict:
+        return self._call("POST", "/languages/node/install", json={})
 
     def tables(self, service: str) -> list[dict]:
         return self._call("GET", f"/services/{service}/tables")

@@ -68,7 +68,10 @@ STREAMING = Topology(
                 calls=("users", "recommendations", "billing", "streaming"), optional=False,
                 workers=64, service_ms=0.0, queue_limit=512, has_database=False),
         Station("users", "logins and profiles", optional=False, workers=8, service_ms=2.0),
-        # the one that buckles on Valentine's Day: few workers, slow "model inference"
+        # the one that buckles on Valentine's Day: few workers, slow "model inference". The 50 ms stays the capacity
+        # model's simulated inference: the real numpy model (services/recommendations/model.py) runs inside the slot
+        # too, but its measured cost is far smaller (well under 1 ms of CPU a request on 20 titles:
+        # GET /_kitchen/model, bench/polyglot.py); its real price is memory (numpy, ~10 MB a replica) and start-up
         Station("recommendations", "what to watch next", workers=2, service_ms=50.0, queue_limit=40),
         Station("billing", "plans, card charges, subscription status", workers=4, service_ms=4.0),
         Station("streaming", "video playback links", workers=8, service_ms=2.0),

@@ -1,6 +1,6 @@
-"""Lesson page (thin: the text is lessons/content/06_right_tool.md, the experiment lessons/experiments/streaming.py)."""
+"""Lesson page (thin: the text is lessons/content/06_right_tool.md, the experiment lessons/experiments/polyglot.py)."""
 
-from lessons.experiments.streaming import right_tool
+from lessons.experiments.polyglot import right_tool
 from lessons.render import lesson_page
 
 lesson_page("06_right_tool", right_tool)

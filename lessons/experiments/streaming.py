@@ -1,4 +1,4 @@
-"""Lessons 3-6 on the streaming service: its services and databases, scaling, deploys, and its code."""
+"""Lessons 3-5 on the streaming service: its services and databases, scaling, deploys (lesson 6: polyglot.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from lessons.experiments.common import act, answer_panel, show_notice
 from lessons.experiments.scaling import scaling  # noqa: F401  (the page imports it from here)
 from lessons.kitchen import KitchenProblem
 from lessons.live import live_view
-from lessons.render import ROOT
 
 SERVICES = ["users", "recommendations", "billing", "streaming"]
 
@@ -94,23 +93,3 @@ def deploys() -> None:
     answer_panel(client, "deploys", "Open the home screen (is the plan there?)")
     live_view(client.url, key="deploys", above=_billing_now)
 
-
-def right_tool() -> None:
-    client = kitchen_or_stop("streaming")
-    st.write("Every service here is written in Python so you can read them all, but each could be rewritten "
-             "in another language without the others noticing: they only see its HTTP API. Here is the API each "
-             "running service publishes, read from the live process, and the code behind it.")
-    service = st.radio("Service", ["gateway", *SERVICES], horizontal=True, key="tool-service")
-    try:
-        spec = client.service_get(service, "/openapi.json")
-    except KitchenProblem as problem:
-        st.warning(f"Its live API cannot be read now: {problem}")
-    else:
-        st.markdown("**Its API, as the running process describes it:**\n" + "\n".join(
-            f"- `{method.upper()} {path}` — {op.get('summary') or op.get('description', '')}"
-            for path, ops in spec["paths"].items() for method, op in ops.items()
-            if not path.startswith(("/_kitchen", "/health"))))
-    source = ROOT / "mini_services" / "services" / service / "app.py"  # read, not imported: pages use only HTTP
-    st.caption(f"{source.relative_to(ROOT)} — the code this service runs")
-    st.code(source.read_text(encoding="utf-8"), language="python", line_numbers=True)
-    live_view(client.url, key="right-tool")

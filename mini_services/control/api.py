@@ -7,6 +7,7 @@
     GET  /traces?limit=N[&complete=true]  GET  /traces/{trace_id}   GET  /graph?window_s=W
     POST|GET|DELETE /load              POST /v1/traces (OTLP/HTTP protobuf, from every process)
     GET|PUT /messaging  GET /queues  GET /queues/history  GET|PUT /stock  POST /reset   (the rail: rail.py)
+    GET /languages  POST /languages/node/install (Node.js here? its packages: control/node.py)
     GET /scenarios  GET /scenario  POST /scenario/play|pause|stop|reset  GET|POST /game  POST /game/guess
                                        (the kitchen's timeline: scenarios.py)
 """
@@ -20,7 +21,7 @@ import os
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, FastAPI, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
@@ -29,6 +30,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from pydantic import BaseModel, ConfigDict, Field
 
 from mini_services.control.forked import WarmTemplate
+from mini_services.control import node
 from mini_services.control.graph import build_graph, graph_answer
 from mini_services.control.load import LoadGenerator
 from mini_services.control.models import (
@@ -63,6 +65,8 @@ class DeployRequest(BaseModel):
 
     version: Version
     bad: bool = Field(False, description="a version that fails every request (to practise a rollback)")
+    language: Literal["python", "node"] | None = Field(
+        None, description="swap the implementation (users has a Node.js build); left out: the one it runs")
 
 
 async def _exit_when_owner_dies(owner_pid: int) -> None:
@@ -182,12 +186,28 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
     @services.post("/deploy")
     async def deploy(name: ServiceName, request: DeployRequest) -> ServiceView:
         """Ship a new version (a `bad` one fails every request); deploy the old one again to roll back."""
-        return await supervisor.deploy(name, request.version, request.bad)
+        return await supervisor.deploy(name, request.version, request.bad, request.language)
 
     @services.get("/tables")
     async def tables(name: ServiceName) -> list[dict]:
         """This service's own database: each table, its number of rows and its newest rows."""
         return await supervisor.tables(name)
+
+    @kitchen.get("/languages")
+    async def languages() -> dict:
+        """Each language here (is Node.js 20+ on the PATH? its npm packages installed, installing or failed?) and
+        which services can run in which."""
+        return await asyncio.to_thread(node.languages_view, list(supervisor.services))
+
+    @kitchen.post("/languages/node/install")
+    async def install_node_packages() -> dict:
+        """Install the Node.js build's npm packages now (`npm ci` from the lockfile, in the background); a deploy
+        with `"language": "node"` does it by itself the first time. 422 when Node.js is not here."""
+        _path, _version, reason = await asyncio.to_thread(node.find_node)
+        if reason:
+            raise HTTPException(422, reason)
+        node.PACKAGES.ensure()
+        return node.PACKAGES.view()
 
     knobs = APIRouter(tags=["knobs"])
 

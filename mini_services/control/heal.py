@@ -12,15 +12,16 @@ NO_FAULTS = FaultsUpdate(latency_ms=0, jitter_ms=0, error_rate=0)
 
 
 async def heal_service(supervisor: Supervisor, name: str) -> None:
-    """One service without faults, on v1, up, one replica."""
+    """One service without faults, on v1 in Python, up, one replica."""
     service = supervisor.service(name)
     if service.faults != Faults():
         await supervisor.set_faults(name, NO_FAULTS)
     await supervisor.restart(name)
     await supervisor.scale(name, 1)
     # last: a restart or scale during a rolling deploy retires its newest replica, and the rollout stops
-    if service.bad_version or {service.version, *(r.version for r in service.replicas)} != {BASE_VERSION}:
-        await supervisor.deploy(name, BASE_VERSION, False)
+    in_python = {service.language, *(r.language for r in service.replicas)} == {"python"}
+    if service.bad_version or not in_python or {service.version, *(r.version for r in service.replicas)} != {BASE_VERSION}:
+        await supervisor.deploy(name, BASE_VERSION, False, "python")
 
 
 async def heal(supervisor: Supervisor, load: LoadGenerator, rewind: bool = False) -> None:

@@ -27,6 +27,7 @@ import httpx
 import psutil
 from fastapi import HTTPException
 
+from mini_services.control import node
 from mini_services.control.states import ServiceFacts
 from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaView, ServiceView
 from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
@@ -65,6 +66,7 @@ class Replica:
     bad: bool = False
     scheme: str = "http"  # the rail speaks nats://
     monitor_port: int = 0  # the rail's monitoring port (/healthz)
+    language: str = "python"  # which implementation its process runs: python, or node (users only)
 
     @property
     def pid(self) -> int | None:
@@ -81,6 +83,7 @@ class Service:
     desired: int = 1
     version: str = "v1"  # the build new replicas get
     bad_version: bool = False
+    language: str = "python"  # the implementation new replicas run
     faults: Faults = field(default_factory=Faults)
     replicas: list[Replica] = field(default_factory=list)
     serial: int = 0  # for replica ids: billing-1, billing-2, ...
@@ -221,7 +224,7 @@ class Supervisor:
             version=s.version, faults=s.faults,
             deploying=bool(s.rollout and not s.rollout.done()),
             replicas=[ReplicaView(id=r.id, pid=r.pid, port=r.port, state=r.state, url=r.url, version=r.version,
-                                  **self._usage(r)) for r in s.replicas])
+                                  language=r.language, **self._usage(r)) for r in s.replicas])
 
     def entry(self) -> Entry:
         t = self.topology
@@ -317,15 +320,19 @@ class Supervisor:
             await self._push_all()
         return self.view(name)
 
-    async def deploy(self, name: str, version: str, bad: bool) -> ServiceView:
+    async def deploy(self, name: str, version: str, bad: bool, language: str | None = None) -> ServiceView:
         """A rolling deploy: one replica at a time, start one of the new build, once it is up retire an old one.
 
-        Refused (409) when no replica is up or starting: there is nothing to roll out to."""
+        ``language`` (default: the one it runs) swaps the implementation: 422 where there is no such build or no
+        Node.js here. Refused (409) when no replica is up or starting: there is nothing to roll out to."""
         service = self.service(name)
         if service.station.broker and (version != service.version or bad):
             raise HTTPException(409, f"{name} is the nats-server from requirements.txt: it is not deployed here")
         if service.station.broker:
             return self.view(name)  # the build it runs already: nothing to roll out
+        language = language or service.language
+        if (why := node.refusal(name, language)) is not None:
+            raise HTTPException(422, why)
         async with self._lock:
             if not any(r.state in ("starting", "up") for r in service.replicas):
                 raise HTTPException(409, f"{name} has no replica up to roll out to: restart it first")
@@ -333,14 +340,20 @@ class Supervisor:
             if service.rollout and not service.rollout.done():
                 service.rollout.cancel()
             service.version, service.bad_version = version, bad
-            service.rollout = asyncio.create_task(self._roll_out(service))
+            service.rollout = asyncio.create_task(self._roll_out(service, language))
         return self.view(name)
 
-    async def _roll_out(self, service: Service) -> None:
-        build = (service.version, service.bad_version)
+    async def _roll_out(self, service: Service, language: str) -> None:
+        if language == "node" and not await node.PACKAGES.ready():  # the first time: npm ci from the lockfile
+            log.warning("%s: the Node.js packages could not be installed (%s); nothing rolled out",
+                        service.name, node.PACKAGES.detail)
+            return
+        service.language = language
+        build = (service.version, service.bad_version, service.language)
         while True:
             async with self._lock:
-                old = [r for r in service.replicas if r.state in ("starting", "up") and (r.version, r.bad) != build]
+                old = [r for r in service.replicas
+                       if r.state in ("starting", "up") and (r.version, r.bad, r.language) != build]
                 if not old:
                     log.info("%s: every replica runs %s", service.name, service.version)
                     return
@@ -380,8 +393,8 @@ class Supervisor:
             live.append(replica)
         for replica in down:  # the count is right: replicas still down are forgotten
             service.replicas.remove(replica)
-        target = (service.version, service.bad_version)
-        keep = sorted(live, key=lambda r: ((r.version, r.bad) == target, r.state == "up"), reverse=True)
+        target = (service.version, service.bad_version, service.language)
+        keep = sorted(live, key=lambda r: ((r.version, r.bad, r.language) == target, r.state == "up"), reverse=True)
         for replica in keep[service.desired:]:  # too many: old builds go first, then the newest
             self._retire(service, replica)
 
@@ -396,12 +409,15 @@ class Supervisor:
             return self._spawn_broker(replica)
         sock = _listening_socket(replica.port, self.gateway_host if service.name == self.gateway else "127.0.0.1")
         replica.port = sock.getsockname()[1]
-        replica.version, replica.bad = service.version, service.bad_version
+        replica.version, replica.bad, replica.language = service.version, service.bad_version, service.language
         spec = {"service": service.name, "replica_id": replica.id, "topology": self.topology.name,
                 "architecture": self.architecture, "data_dir": str(self.data_dir), "control_url": self.control_url,
                 "fd": sock.fileno(), "owner_pid": os.getpid(), "config": self._config_for(service, replica).model_dump()}
         logfile = open(self.data_dir / "logs" / f"{replica.id}.log", "ab")
-        replica.process = self._launch_python(spec, sock, logfile)
+        if replica.language == "node":  # the Node.js build (control/node.py): started by exec, not forked
+            replica.process = node.spawn(spec, service.station, logfile, die_with_parent)
+        else:
+            replica.process = self._launch_python(spec, sock, logfile)
         logfile.close()
         sock.close()  # the child holds the socket now; when it dies, the port refuses connections
         replica.state, replica.started_at = "starting", time.monotonic()

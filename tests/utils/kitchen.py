@@ -124,13 +124,15 @@ class Kitchen:
             self.control.put(f"/services/{s['name']}/faults", json={"latency_ms": 0, "jitter_ms": 0, "error_rate": 0})
             self.post(f"/services/{s['name']}/restart")
             self.post(f"/services/{s['name']}/scale", {"replicas": 1})
-            if {s["version"], *(r["version"] for r in s["replicas"])} != {"v1"}:  # last: a deploy needs a replica
-                self.post(f"/services/{s['name']}/deploy", {"version": "v1"})
+            python = {r.get("language", "python") for r in s["replicas"]} <= {"python"} and not s["deploying"]
+            if {s["version"], *(r["version"] for r in s["replicas"])} != {"v1"} or not python:  # last: needs a replica
+                self.post(f"/services/{s['name']}/deploy", {"version": "v1", **({} if python else {"language": "python"})})
 
         def as_new() -> bool:
             services = self.cluster()["services"]
             return self.all_up() and not any(s["deploying"] for s in services) and \
-                {r["version"] for s in services for r in s["replicas"]} == {"v1"}
+                {r["version"] for s in services for r in s["replicas"]} == {"v1"} and \
+                {r.get("language", "python") for s in services for r in s["replicas"]} == {"python"}
         wait_for(as_new, 15, "the kitchen to be back to one healthy v1 replica each")
         self.gateway.base_url = self.cluster()["gateway_url"]  # scaling may have kept another replica of it
 

@@ -3,6 +3,7 @@
     GET  /api/home?user_id=7     users (required) -> recommendations, billing, streaming (optional, in parallel)
     POST /api/subscriptions      users (required) -> billing charge (required, idempotent)
     GET  /api/charges?user_id=7  billing (required)
+    POST /api/watch              users (required) -> recommendations (required): "watch this", idempotent
 """
 
 import asyncio
@@ -17,7 +18,7 @@ from mini_services.services.billing.client import BillingClient
 from mini_services.services.billing.models import Charge, ChargeRequest
 from mini_services.services.gateway.models import Home, SubscriptionAnswer
 from mini_services.services.recommendations.client import RecommendationsClient
-from mini_services.services.recommendations.models import Recommendations, Title
+from mini_services.services.recommendations.models import Recommendations, Title, Watched, WatchRequest
 from mini_services.services.streaming.client import VideoClient
 from mini_services.services.users.client import UsersClient
 
@@ -55,6 +56,10 @@ class Gateway:
     async def charges(self, user_id: int) -> list[Charge]:
         return await self.billing.charges(user_id)
 
+    async def watch(self, request: WatchRequest, key: str) -> Watched:
+        await self.users.get(request.user_id)
+        return await self.recommendations.watch(request, key)
+
 
 def routes(gateway: Gateway) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["gateway"])
@@ -73,6 +78,11 @@ def routes(gateway: Gateway) -> APIRouter:
     async def charges(user_id: int = Query(ge=1)) -> list[Charge]:
         """Every charge of one user, from the Billing service's database."""
         return await gateway.charges(user_id)
+
+    @router.post("/watch")
+    async def watch(request: WatchRequest, key: OptionalKey = None) -> Watched:
+        """This viewer watches this title: the Recommendation service stores it, and their row changes at once."""
+        return await gateway.watch(request, key or f"gw-{uuid.uuid4()}")
 
     return router
 

@@ -6,6 +6,8 @@ from mini_services.kit.app import ReplicaContext, service_app
 from mini_services.services.users.models import User
 from mini_services.services.users.store import UserStore
 
+MAX_USER_ID = 2**31 - 1  # SQLite's integers stop at 2**63 - 1; a bigger id is a 422, never a 500 (node/users.js too)
+
 
 class Users:
     """The domain logic (the monolith calls this object directly)."""
@@ -24,7 +26,7 @@ def routes(users: Users) -> APIRouter:
     router = APIRouter(tags=["users"])
 
     @router.get("/users/{user_id}")
-    async def get_user(user_id: int = Path(ge=1)) -> User:
+    async def get_user(user_id: int = Path(ge=1, le=MAX_USER_ID)) -> User:
         """One user's profile."""
         return await users.get(user_id)
 
