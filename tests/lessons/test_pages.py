@@ -227,7 +227,7 @@ def test_the_detective_game_is_kept_in_the_kitchen(kitchens, right):
 
 
 def test_real_world_counts_the_processes_of_one_screen(kitchens):
-    at = clean(run_page("08_real_world.py"))
+    at = clean(run_page("09_real_world.py"))
     clean(at.button(key="world-send").click().run())
     clean(at.button(key="world-monolith-send").click().run())
 
@@ -240,7 +240,7 @@ def test_real_world_counts_the_processes_of_one_screen(kitchens):
 
 def test_summary_checks_an_answer_on_the_live_kitchen(kitchens):
     streaming = kitchens["streaming"]
-    at = clean(run_page("09_summary.py"))
+    at = clean(run_page("10_summary.py"))
     clean(at.button(key="summary-billing-kill").click().run())
     at.button(key="summary-send").click().run()
     assert any("without billing (degraded)" in w.value for w in at.warning), [e.value for e in at.main]
