@@ -22,6 +22,22 @@ from lessons.experiments.common import show_notice
 from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
 from lessons.live import changed, live_view
 
+ON_SCREEN = {"streaming": "The streaming service", "restaurant": "The restaurant (with its rail)"}
+
+
+def kitchen_on_screen() -> str:
+    """Which kitchen the Control room drives: the streaming service (the class's kitchen), or the restaurant, whose
+    stories (the chef walks out, the rail goes down) play there. Drawn under the page's title."""
+    head = st.container(horizontal=True, vertical_alignment="bottom", gap="large")  # one line: no screen space lost
+    head.title("Control room", width="content")
+    if wants_private():  # a private kitchen is a streaming one
+        return "streaming"
+    head.segmented_control("Kitchen on the screen", list(ON_SCREEN), format_func=ON_SCREEN.get, default="streaming",
+                           required=True, key="control-room-kitchen",
+                           help="Each kitchen has its own scenarios, services and graph")
+    return st.session_state.get("control-room-kitchen") or "streaming"
+
+
 STATUS = {"ready": ":material/stop:", "playing": ":material/play_arrow:", "paused": ":material/pause:",
           "finished": ":material/check_circle:", "failed": ":material/error:", "stopped": ":material/stop:"}
 HEALED = "one healthy replica each on v1, no faults, no load, default protections"
@@ -238,7 +254,6 @@ def render(client: KitchenClient) -> None:
         └──────────────────────────────┘ │ Load generator                   │
                                          └──────────────────────────────────┘
     """
-    st.title("Control room")
     cluster = client.cluster()
     address = client.url.removeprefix("http://")  # no scheme: a link in a caption is too faint to read (WCAG AA)
     st.caption(f"The {cluster['topology']} kitchen ({cluster['architecture']}) · control plane {address} · "

@@ -42,9 +42,7 @@ def current_mode(client: KitchenClient) -> str | None:
 
 
 def _set_mode(client: KitchenClient) -> None:
-    mode = st.session_state.get("rail-mode")
-    if mode is None:  # the pressed button was pressed again: nothing changes
-        return
+    mode = st.session_state["rail-mode"]
     act(client.set_messaging, mode, notice={
         "rail": "Tickets on a rail: the waiter pins each ticket and answers “taken” at once (HTTP 202).",
         "calls": "Calls: the waiter waits at each station again, and answers when the dish is served."}[mode])
@@ -94,7 +92,7 @@ def controls(client: KitchenClient) -> None:
     if mode is not None:
         st.session_state["rail-mode"] = mode  # what the kitchen says, whoever changed it
         st.segmented_control("How the waiter passes tickets", list(MODES), format_func=MODES.get, key="rail-mode",
-                             on_change=_set_mode, args=(client,))
+                             required=True, on_change=_set_mode, args=(client,))
     orders = st.columns(4)
     orders[0].button("Take one order (pasta)", key="rail-order", on_click=take_order, args=(client,), width="stretch")
     orders[1].button(f"Order the {POISON}", key="rail-poison", on_click=take_order, args=(client, POISON),
