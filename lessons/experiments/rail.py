@@ -163,7 +163,8 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
     said = "on the rail: the waiter pins a ticket and goes" if rail["mode"] == "rail" else \
         "by calls: the waiter waits at each station"
     chef = next((q for q in rail["queues"] if q["name"] == "chef"), None)
-    backlog = f" · **the chef's backlog: {chef['pending']} tickets waiting**" if chef else ""
+    tickets = f"{chef['pending']} ticket{'' if chef['pending'] == 1 else 's'}" if chef else ""
+    backlog = f" · **the chef's backlog: {tickets} waiting**" if chef else ""
     with st.container(key="rail-backlog-line"):
         st.markdown(f"Tickets are passed **{said}**{backlog}")
     if rail["queues"]:
