@@ -151,7 +151,8 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
     """Drawn every tick from the shared reading: what is down, the queues, their last minute, the newest orders."""
     if data is None:
         return
-    scenario_story(client.url, data)
+    if (data.get("scenario") or {}).get("name"):  # a story playing on this kitchen: its lines first
+        scenario_story(client.url, data)
     rail = data.get("rail")
     if rail is None:
         st.info("This kitchen has no rail to show.")
