@@ -28,6 +28,7 @@ class Station:
     service_ms: float = 2.0
     queue_limit: int = 64
     has_database: bool = True
+    broker: bool = False  # the rail: a real nats-server process, not one of our Python services
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ RESTAURANT = Topology(
         Station("bartender", "pours the drink", workers=4, service_ms=8.0),
         Station("cashier", "writes the bill", optional=False, workers=4, service_ms=6.0),
         Station("dishwasher", "hands out a clean plate", workers=4, service_ms=6.0),
+        # the ticket rail: a real message broker (NATS JetStream); tickets wait on it until a station takes them
+        Station("rail", "the ticket rail: holds each ticket until a station takes it", workers=0, service_ms=0.0,
+                has_database=False, broker=True),
     ),
     entry_method="POST",
     entry_path="/api/orders",

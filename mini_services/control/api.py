@@ -6,6 +6,7 @@
     GET|PUT /resilience                GET|PUT /self-healing
     GET  /traces?limit=N[&complete=true]  GET  /traces/{trace_id}   GET  /graph?window_s=W
     POST|GET|DELETE /load              POST /v1/traces (OTLP/HTTP protobuf, from every process)
+    GET|PUT /messaging  GET /queues  GET /queues/history  GET|PUT /stock  POST /reset   (the rail: rail.py)
     GET /scenarios  GET /scenario  POST /scenario/play|pause|stop|reset  GET|POST /game  POST /game/guess
                                        (the kitchen's timeline: scenarios.py)
 """
@@ -41,6 +42,7 @@ from mini_services.control.models import (
     ServiceView,
     Trace,
 )
+from mini_services.control.rail import RailWatch, rail_routes
 from mini_services.control.scenarios import Timeline
 from mini_services.control.spans import SpanStore
 from mini_services.control.states import STATE_WINDOW_S, QuietBaselines, decide_states
@@ -111,6 +113,8 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
     baselines = QuietBaselines()
     load = LoadGenerator(lambda: (supervisor.next_entry_url(), supervisor.entry()))
     timeline = Timeline(supervisor, load, spans)
+    rail_watch = RailWatch(supervisor)
+    supervisor.on_heal.append(rail_watch.reset)  # a whole-kitchen heal: messaging calls, the queues emptied
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -262,7 +266,11 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
         """Answers 200 when the request carries the instructor's key (or the kitchen is not shared)."""
         return {"ok": True, "shared": instructor_key is not None}
 
-    for router in (kitchen, services, knobs, observe, loadgen, timeline.router()):
+    async def kitchen_reset() -> object:
+        await timeline.player.reset()
+        return timeline.player.state()
+
+    for router in (kitchen, services, knobs, observe, loadgen, timeline.router(), rail_routes(rail_watch, kitchen_reset)):
         app.include_router(router)
     if instructor_key:
         app.add_middleware(InstructorKeyMiddleware, key=instructor_key)

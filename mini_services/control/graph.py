@@ -2,7 +2,8 @@
 
 Nodes are services (replicas up, requests per second, error rate, p50/p95 of their server
 spans); edges are caller -> callee pairs taken from client spans (calls, rps, error rate and
-p50/p95 as the caller saw them, so a dead callee still shows as a failing edge).
+p50/p95 as the caller saw them, so a dead callee still shows as a failing edge). On the rail,
+producer spans give service -> rail and consumer spans rail -> the station that took the ticket.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ def build_graph(spans: list[SpanRecord], replicas_up: dict[str, int], window_s: 
     served: dict[str, list[SpanRecord]] = {name: [] for name in replicas_up}
     calls: dict[tuple[str, str], list[SpanRecord]] = {}
     for s in spans:
-        if s.kind == "server":
+        if s.kind in ("server", "consumer"):  # a consumer span is a ticket the service took off the rail and handled
             served.setdefault(s.service, []).append(s)
-        elif s.kind == "client" and s.peer:
+        if s.kind in ("client", "producer") and s.peer:  # a producer span: a ticket pinned on the rail
             calls.setdefault((s.service, s.peer), []).append(s)
+        elif s.kind == "consumer" and s.peer:  # the edge rail -> the consuming station
+            calls.setdefault((s.peer, s.service), []).append(s)
     for name, group in served.items():
         graph.add_node(name, **node(name, group))
     for (caller, callee), group in calls.items():

@@ -29,3 +29,5 @@ async def heal(supervisor: Supervisor, load: LoadGenerator) -> None:
     await supervisor.set_resilience(Resilience())
     for name in supervisor.services:
         await heal_service(supervisor, name)
+    for reset in supervisor.on_heal:  # e.g. the rail: messaging back to calls, its queues emptied
+        await reset()

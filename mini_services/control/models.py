@@ -179,3 +179,44 @@ class LoadStatus(BaseModel):
     run: int = 0  # how many times load was started (the counters above are this run's)
     totals: dict[str, int] = {}  # sent, ok, degraded, failed since the control plane started (never reset)
     history: list[HistoryPoint] = []  # a point a second over the last minute, across runs
+
+
+class Messaging(BaseModel):
+    """How the restaurant's waiter passes tickets: synchronous calls, or the rail (a message broker)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["calls", "rail"]
+
+
+class QueueFigures(BaseModel):
+    """One queue on the rail, read from JetStream (its durable consumer, or the dead-letter stream)."""
+
+    name: str
+    pending: int  # tickets on the rail that no station has taken yet
+    in_flight: int  # taken by a station, not acknowledged yet
+    consumers: int  # replicas of the station sharing this queue's durable consumer (competing consumers)
+    delivered: int  # deliveries so far, redeliveries included
+    redelivered: int  # tickets handed out more than once, among those not yet acknowledged
+    dead_lettered: int  # tickets of this queue moved to the dead-letter queue
+    rate_in: float  # tickets a second arriving (over the last few seconds)
+    rate_out: float  # tickets a second finished
+    stale: bool | None = None  # the rail is down: these are its last figures ...
+    as_of: float | None = None  # ... read then (epoch s)
+
+
+class QueuesPoint(BaseModel):
+    t: int  # unix second
+    queues: dict[str, dict[str, int]]  # name -> {"pending", "in_flight"}
+
+
+class QueuesHistory(BaseModel):
+    window_s: int
+    points: list[QueuesPoint]
+
+
+class StockUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dish: str = Field(min_length=1, max_length=40)
+    portions: int = Field(ge=0, le=100_000)

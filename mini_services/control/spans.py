@@ -19,7 +19,8 @@ from mini_services.control.models import Span, Trace
 from mini_services.kit.tracing import ATTEMPT, ATTEMPTS, DEGRADED, PEER, REPLICA
 
 KINDS = {SpanProto.SPAN_KIND_SERVER: "server", SpanProto.SPAN_KIND_CLIENT: "client",
-         SpanProto.SPAN_KIND_INTERNAL: "internal"}
+         SpanProto.SPAN_KIND_INTERNAL: "internal", SpanProto.SPAN_KIND_PRODUCER: "producer",
+         SpanProto.SPAN_KIND_CONSUMER: "consumer"}  # producer/consumer: a ticket pinned on / taken off the rail
 
 
 @dataclass(slots=True)

@@ -32,6 +32,7 @@ from mini_services.control.states import ServiceFacts
 from mini_services.control.models import Cluster, Entry, FaultsUpdate, ReplicaView, ServiceView
 from mini_services.kit.knobs import Faults, ReplicaConfig, Resilience, log_changes
 from mini_services.kit.replica import ENV_VAR
+from mini_services.services.rail import server as rail_server
 from mini_services.settings import settings
 from mini_services.stopping import stop_processes
 from mini_services.topologies import MONOLITH, Station, Topology
@@ -62,6 +63,8 @@ class Replica:
     started_at: float = 0.0
     version: str = "v1"  # the build this replica runs (a rolling deploy mixes two for a while)
     bad: bool = False
+    scheme: str = "http"  # the rail speaks nats://
+    monitor_port: int = 0  # the rail's monitoring port (/healthz)
 
     @property
     def pid(self) -> int | None:
@@ -69,7 +72,7 @@ class Replica:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
 
 @dataclass
@@ -136,6 +139,8 @@ class Supervisor:
         self._reaping: set[asyncio.Task] = set()
         self._meters: dict[int, psutil.Process] = {}
         self._front_door = 0
+        self.messaging = "calls"  # how the restaurant's waiter passes tickets (control/rail.py sets it)
+        self.on_heal: list = []  # coroutines a whole-kitchen heal also runs (the rail: calls again, queues emptied)
 
     # ---- queries ------------------------------------------------------------------------
     def service(self, name: str) -> Service:
@@ -164,6 +169,8 @@ class Supervisor:
 
     async def tables(self, name: str) -> list[dict]:
         """Ask a live replica of ``name`` what its database holds."""
+        if self.service(name).station.broker:
+            raise HTTPException(409, f"{name} is the message broker: it has no database of ours (see /queues)")
         live = self.service(name).up_urls()
         if not live:
             raise NoReplicaUp(f"{name} has no replica up to ask")
@@ -253,6 +260,8 @@ class Supervisor:
     # ---- the calls the API exposes ------------------------------------------------------------
     async def scale(self, name: str, replicas: int) -> ServiceView:
         service = self.service(name)
+        if service.station.broker and replicas > 1:
+            raise HTTPException(422, f"one broker is run here: {name} takes 0 or 1 replicas, not {replicas}")
         async with self._lock:
             if service.desired != replicas:
                 log.info("%s: replicas %s -> %s", name, service.desired, replicas)
@@ -305,6 +314,8 @@ class Supervisor:
 
         Refused (409) when no replica is up or starting: there is nothing to roll out to."""
         service = self.service(name)
+        if service.station.broker:
+            raise HTTPException(409, f"{name} is the nats-server from requirements.txt: it is not deployed here")
         async with self._lock:
             if not any(r.state in ("starting", "up") for r in service.replicas):
                 raise HTTPException(409, f"{name} has no replica up to roll out to: restart it first")
@@ -371,6 +382,8 @@ class Supervisor:
         return replica
 
     def _spawn(self, service: Service, replica: Replica) -> None:
+        if service.station.broker:
+            return self._spawn_broker(replica)
         sock = _listening_socket(replica.port, self.gateway_host if service.name == self.gateway else "127.0.0.1")
         replica.port = sock.getsockname()[1]
         replica.version, replica.bad = service.version, service.bad_version
@@ -385,6 +398,29 @@ class Supervisor:
         logfile.close()
         sock.close()  # the child holds the socket now; when it dies, the port refuses connections
         replica.state, replica.started_at = "starting", time.monotonic()
+
+    def _spawn_broker(self, replica: Replica) -> None:
+        """The rail: a real nats-server (ports chosen once, kept across restarts), dying with us like any replica."""
+        replica.scheme = "nats"
+        replica.port = replica.port or rail_server.free_port()
+        replica.monitor_port = replica.monitor_port or rail_server.free_port()
+        replica.process = rail_server.launch(self.data_dir / "rail", replica.port, replica.monitor_port,
+                                             self.data_dir / "logs" / f"{replica.id}.log", _die_with_parent)
+        replica.state, replica.started_at = "starting", time.monotonic()
+
+    def rail_url(self) -> str | None:
+        """nats://... of the rail, once it has a port (up or not); None in a kitchen without one."""
+        rail = next((s for s in self.services.values() if s.station.broker), None)
+        ports = [r.port for r in rail.replicas if r.port] if rail else []
+        return rail_server.nats_url(ports[0]) if ports else None
+
+    async def set_messaging(self, mode: str) -> None:
+        """Calls or the rail: every replica is told before this returns (and a new one at its start)."""
+        async with self._lock:
+            if mode != self.messaging:
+                log.info("messaging: %s -> %s", self.messaging, mode)
+            self.messaging = mode
+            await self._push_all()
 
     def _retire(self, service: Service, replica: Replica) -> None:
         """Scale down: out of the registry first, then SIGTERM (in-flight requests finish), then gone."""
@@ -410,7 +446,8 @@ class Supervisor:
     def _config(self) -> ReplicaConfig:
         # the config of one service is only its version and faults; the rest is kitchen-wide
         return ReplicaConfig(resilience=self.resilience, resilience_epoch=self.resilience_epoch,
-                             peers={name: s.up_urls() for name, s in self.services.items()})
+                             peers={name: s.up_urls() for name, s in self.services.items()},
+                             messaging=self.messaging, rail_url=self.rail_url())
 
     def _config_for(self, service: Service, replica: Replica) -> ReplicaConfig:
         return self._config().model_copy(update={"faults": service.faults, "version": replica.version,
@@ -430,6 +467,8 @@ class Supervisor:
             return {"rss_mb": None, "cpu_percent": None}
 
     async def _push(self, service: Service, replica: Replica) -> None:
+        if service.station.broker:
+            return  # nats-server takes no knobs of ours
         try:
             await self._http.put(f"{replica.url}/_kitchen/config",
                                  json=self._config_for(service, replica).model_dump())
@@ -460,7 +499,7 @@ class Supervisor:
                     log.warning("%s exited (code %s)", r.id, r.process.returncode)
                     r.state, changed = "down", True
                     service.changed()
-                elif r.state == "starting" and await self._healthy(r):
+                elif r.state == "starting" and await self._healthy(service, r):
                     await self._push(service, r)  # knobs first, then traffic
                     r.state, changed = "up", True
                     service.changed()
@@ -472,7 +511,9 @@ class Supervisor:
                     self._spawn(service, r)
         return changed
 
-    async def _healthy(self, replica: Replica) -> bool:
+    async def _healthy(self, service: Service, replica: Replica) -> bool:
+        if service.station.broker:
+            return await rail_server.healthy(self._http, replica.monitor_port)
         try:
             return (await self._http.get(f"{replica.url}/health", timeout=0.5)).status_code == 200
         except httpx.HTTPError:

@@ -8,6 +8,7 @@ receives them at start-up. Each change is logged as ``billing: latency_ms 0 -> 3
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +46,8 @@ class ReplicaConfig(BaseModel):
     bad_version: bool = False  # a deploy that fails every request
     peers: dict[str, list[str]] = {}  # service -> base URLs of its replicas that are up
     resilience_epoch: int = 0  # bumped each time the switches are set: circuit breakers start closed again
+    messaging: Literal["calls", "rail"] = "calls"  # how the waiter passes tickets: calls, or the rail (restaurant)
+    rail_url: str | None = None  # nats://127.0.0.1:<port> of the rail, when the kitchen has one (up or not)
 
 
 def log_changes(service: str, old: BaseModel, new: BaseModel) -> None:

@@ -4,7 +4,9 @@ from fastapi import APIRouter, FastAPI
 
 from mini_services.kit.app import ReplicaContext, service_app
 from mini_services.services.bartender.models import DrinkOrder, Glass
+from mini_services.kit.messaging import RailLink, progress_router, rail_router
 from mini_services.services.bartender.store import BarStore
+from mini_services.services.bartender.tickets import BartenderOnRail
 
 
 class Bartender:
@@ -34,4 +36,6 @@ def build(ctx: ReplicaContext) -> Bartender:
 
 def create_app(ctx: ReplicaContext) -> FastAPI:
     bartender = build(ctx)
-    return service_app(ctx, [routes(bartender)], bartender.store.db.tables)
+    rail = RailLink(ctx.replica_id, lambda: ctx.config.rail_url)
+    on_rail = BartenderOnRail(bartender.store, rail, ctx)
+    return service_app(ctx, [routes(bartender), progress_router("/pours", "bartender", on_rail.of), rail_router(rail)], on_rail.db.tables)

@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Header, HTTPException
 
 from mini_services.kit.app import ReplicaContext, service_app
+from mini_services.kit.messaging import RailLink, progress_router, rail_router
+from mini_services.services.cashier.charges import CashierOnRail, ChargeBook
 from mini_services.services.cashier.models import Bill, BillRequest
 from mini_services.services.cashier.store import TillStore
 
@@ -57,4 +59,6 @@ def build(ctx: ReplicaContext) -> Cashier:
 
 def create_app(ctx: ReplicaContext) -> FastAPI:
     cashier = build(ctx)
-    return service_app(ctx, [routes(cashier)], cashier.store.db.tables)
+    book, rail = ChargeBook(ctx.db_path("cashier")), RailLink(ctx.replica_id, lambda: ctx.config.rail_url)
+    CashierOnRail(book, rail, ctx)
+    return service_app(ctx, [routes(cashier), progress_router("/charges", "cashier", book.of), rail_router(rail)], book.db.tables)

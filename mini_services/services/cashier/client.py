@@ -16,3 +16,7 @@ class CashierClient:
 
     async def bills(self) -> list[Bill]:
         return [Bill.model_validate(b) for b in await self.link.call("GET", "/bills")]
+
+    async def charges(self, order_ids: list[str]) -> list[dict]:
+        """The rail's charges of these orders, read from the cashier's own database."""
+        return await self.link.call("GET", "/charges?order_ids=" + ",".join(order_ids)) if order_ids else []

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS bills (
 )
 """
 PRICES = {"pasta": 1250, "pizza": 1100, "soup": 650, "salad": 800, "steak": 2400, "curry": 1300,
+          "burnt toast": 300,
           "lemonade": 350, "cola": 300, "water": 0, "iced tea": 350, "coffee": 280, "orange juice": 400}
 
 

@@ -3,13 +3,17 @@
     POST /api/orders        chef (required) + bartender, dishwasher (optional), in parallel
                             -> cashier bills it (required, idempotent) -> the order book
     GET  /api/orders/{id}   the order book + its bill from the cashier
+    (rail mode, rail.py: 202 once the order and its ticket are in the outbox; the stations take it from there)
 """
 
 import asyncio
 import uuid
 from typing import Annotated, Callable
 
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Query
+from fastapi.responses import JSONResponse
 
 from mini_services.kit.app import ReplicaContext, service_app
 from mini_services.kit.calls import Degraded
@@ -21,7 +25,10 @@ from mini_services.services.chef.client import ChefClient
 from mini_services.services.chef.models import CookTicket
 from mini_services.services.dishwasher.client import DishwasherClient
 from mini_services.services.dishwasher.models import PlateRequest
-from mini_services.services.waiter.models import Order, OrderRequest, Served
+from mini_services.kit.messaging import RailLink
+from mini_services.services.waiter.models import Order, OrderRequest, RailOrder, Served
+from mini_services.services.waiter.outbox import Outbox
+from mini_services.services.waiter.rail import RailWaiter
 from mini_services.services.waiter.store import OrderBook
 
 OptionalKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
@@ -74,30 +81,60 @@ class Waiter:
         return Order(**{**order, "degraded": order["degraded"] + degraded.services}, bill=bill)
 
 
-def routes(waiter: Waiter) -> APIRouter:
+def routes(waiter: Waiter, rail: RailWaiter | None = None, messaging: Callable[[], str] = lambda: "calls") -> APIRouter:
+    """The entry routes; with ``rail`` and the kitchen's messaging switch on ``rail``, orders go on the rail."""
     router = APIRouter(prefix="/api", tags=["waiter"])
 
-    @router.post("/orders")
+    def on_rail() -> bool:
+        return rail is not None and messaging() == "rail"
+
+    @router.post("/orders", responses={202: {"description": "rail mode: the order is taken (durable)"}})
     async def take_order(request: OrderRequest, key: OptionalKey = None) -> Order:
-        """Order a dish (and a drink); send an Idempotency-Key to make retries safe (one is made if not)."""
-        return await waiter.take_order(request, key or f"waiter-{uuid.uuid4()}")
+        """Order a dish (and a drink); send an Idempotency-Key to make retries safe (one is made if not).
+        In rail mode: 202 {"order_id", "status": "taken"} once the order and its ticket are committed."""
+        key = key or f"waiter-{uuid.uuid4()}"
+        if on_rail():
+            return JSONResponse(rail.take_order(order_id_for(key), request, key), status_code=202)
+        return await waiter.take_order(request, key)
 
     @router.get("/orders/{order_id}")
-    async def order(order_id: str) -> Order:
-        """Read an order back, with its bill from the cashier."""
-        return await waiter.order(order_id)
+    async def order(order_id: str) -> Order | RailOrder:
+        """Read an order back: with its bill (calls), or each station's part of it (an order passed on the rail)."""
+        found = await rail.order(order_id) if rail is not None else None
+        return found if found is not None else await waiter.order(order_id)
 
     @router.get("/orders")
-    async def recent_orders(limit: int = Query(20, ge=1, le=1000)) -> list[dict]:
-        """The newest orders in the order book."""
-        return waiter.book.recent(limit)
+    async def recent_orders(limit: int = Query(20, ge=1, le=1000)) -> list[dict] | list[RailOrder]:
+        """The newest orders in the order book (in rail mode: the rail's orders, each with its steps)."""
+        return await rail.recent(limit) if on_rail() else waiter.book.recent(limit)
 
     return router
 
 
+def relay_router(rail: RailWaiter) -> APIRouter:
+    """No routes: the rail connection and the outbox relay run while the replica serves."""
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        rail.rail.start()
+        relay = asyncio.create_task(rail.relay())
+        yield
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+        await rail.rail.close()
+
+    return APIRouter(lifespan=lifespan)
+
+
 def create_app(ctx: ReplicaContext) -> FastAPI:
     book = OrderBook(ctx.db_path("waiter"))
-    waiter = Waiter(book, ChefClient(ctx.link("chef")), BartenderClient(ctx.link("bartender")),
-                    CashierClient(ctx.link("cashier")), DishwasherClient(ctx.link("dishwasher")),
+    chef, bartender, cashier = ChefClient(ctx.link("chef")), BartenderClient(ctx.link("bartender")), \
+        CashierClient(ctx.link("cashier"))
+    waiter = Waiter(book, chef, bartender, cashier, DishwasherClient(ctx.link("dishwasher")),
                     fallbacks=lambda: ctx.config.resilience.fallbacks)
-    return service_app(ctx, [routes(waiter)], book.db.tables)
+    outbox = Outbox(ctx.db_path("waiter"))
+    rail = RailWaiter(outbox, RailLink(ctx.replica_id, lambda: ctx.config.rail_url), chef, bartender, cashier)
+
+    def tables() -> list[dict]:
+        return outbox.db.tables()  # one file: the order book, the rail's orders and the outbox
+
+    return service_app(ctx, [routes(waiter, rail, lambda: ctx.config.messaging), relay_router(rail)], tables)

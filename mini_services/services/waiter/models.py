@@ -1,5 +1,7 @@
 """What the waiter takes from guests and brings back."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from mini_services.services.bartender.models import Glass
@@ -31,3 +33,24 @@ class Served(BaseModel):
     plate: Plate
     glass: Glass | None
     clean_plate: CleanPlate | None
+
+
+class Step(BaseModel):
+    """One station's part of a rail order, as that station's own database has it."""
+
+    station: Literal["cashier", "chef", "bartender"]
+    status: Literal["waiting", "done", "failed", "refunded", "charged"]
+    detail: str  # in words
+    at: float | None  # when it happened (epoch s)
+
+
+class RailOrder(BaseModel):
+    """An order passed on the rail: where it is now, and each station's part."""
+
+    order_id: str
+    status: Literal["taken", "paid", "cooking", "ready", "served", "refunded", "failed"]
+    table: int
+    dish: str
+    drink: str | None
+    taken_at: float
+    steps: list[Step]
