@@ -96,6 +96,8 @@ def node_label(service: dict, node: dict | None, edge: dict | None, gateway: boo
     up = sum(r["state"] == "up" for r in service["replicas"])
     replicas = f"{up}×" if up == service["desired_replicas"] else f"{up} of {service['desired_replicas']}"
     lines = [f"<b>{service['name']}</b>", f"<b>{state_of(service, node)}</b> · {replicas}", versions(service)]
+    if service["name"] == RAIL:  # the broker: no build of ours; how the tickets pinned on it went
+        return "<br>".join([*lines[:2], *_calls_lines(edge)[:1]])
     if gateway:
         if node and node["rps"]:
             lines += [f"p95 {_ms(node['p95_ms'])}", f"{node['error_rate']:.0%} failed"]
@@ -151,7 +153,7 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
 
 
 def _text_side(name: str, gateway: str) -> str:
-    return "top center" if name == gateway else "middle left" if name == RAIL else "bottom center"
+    return "top center" if name == gateway else "top left" if name == RAIL else "bottom center"
 
 
 def _node_hover(name: str, node: dict | None) -> str:

@@ -44,9 +44,6 @@ ARGUMENTS: dict[str, tuple[set[str], set[str]]] = {  # action -> (arguments it n
     "deploy": ({"service", "version"}, {"bad"}), "heal": (set(), set()), "messaging": ({"mode"}, set()),
 }
 FAULTS = ("latency_ms", "jitter_ms", "error_rate")
-# services a kitchen runs beyond its stations: the restaurant's microservices kitchen runs its broker as "rail"
-# (a monolith twin has none: the control plane refuses such a story there, GET /scenarios leaves it out)
-BROKERS: dict[str, tuple[str, ...]] = {"restaurant": ("rail",)}
 
 
 class ScenarioError(ValueError):
@@ -122,7 +119,7 @@ class Scenario(BaseModel):
     def _fits_its_kitchen(self) -> Scenario:
         if self.topology not in TOPOLOGIES:
             raise ValueError(f"topology must be one of {', '.join(sorted(TOPOLOGIES))}, not {self.topology!r}")
-        names = list(dict.fromkeys([*TOPOLOGIES[self.topology].service_names, *BROKERS.get(self.topology, ())]))
+        names = TOPOLOGIES[self.topology].service_names
         for number, step in enumerate(self.steps, 1):
             if step.service not in (None, EVERY, *names):
                 raise ValueError(f"step {number}: no service {step.service!r} in the {self.topology} kitchen "

@@ -22,16 +22,9 @@ from mini_services.control.load import LoadGenerator
 from mini_services.control.models import FaultsUpdate
 from mini_services.control.supervisor import Supervisor
 from mini_services.kit.knobs import Faults
-from mini_services.scenario import EVERY, Mode, Scenario, Status, Step
+from mini_services.scenario import EVERY, Scenario, Status, Step
 
 log = logging.getLogger("kitchen.scenarios")
-SetMessaging = Callable[[Mode], Awaitable[None]]  # how a story switches the restaurant's waiter: calls or rail
-
-
-async def no_rail(mode: Mode) -> None:
-    """The messaging switch of a kitchen without a rail: "calls" is already so, "rail" is refused."""
-    if mode != "calls":
-        raise ValueError("only the restaurant's microservices kitchen has a rail")
 
 
 class Narration(BaseModel):
@@ -65,10 +58,8 @@ def _reason(exc: Exception) -> str:
 class ScenarioPlayer:
     """Plays one scenario at a time on this control plane's own kitchen (one task; never two stories)."""
 
-    def __init__(self, supervisor: Supervisor, load: LoadGenerator, stop_others: Callable[[], Awaitable[None]],
-                 set_messaging: SetMessaging = no_rail):
+    def __init__(self, supervisor: Supervisor, load: LoadGenerator, stop_others: Callable[[], Awaitable[None]]):
         self.supervisor, self.load, self.stop_others = supervisor, load, stop_others
-        self.set_messaging = set_messaging
         self._stem: str | None = None
         self._scenario: Scenario | None = None
         self._status: Status = "ready"
@@ -105,13 +96,16 @@ class ScenarioPlayer:
         topology = self.supervisor.topology.name
         if scenario.topology != topology:
             return f"{scenario.name!r} is a story of the {scenario.topology} kitchen; this is the {topology} kitchen"
-        if self.set_messaging is no_rail and any(s.action == "messaging" and s.mode == "rail" for s in scenario.steps):
+        if not self._has_rail() and any(s.action == "messaging" and s.mode == "rail" for s in scenario.steps):
             return f"{scenario.name!r} passes tickets on a rail, and this {topology} kitchen has none"
         missing = {s.service for s in scenario.steps if s.service not in (None, EVERY)} - set(self.supervisor.services)
         if missing:
             return (f"{scenario.name!r} acts on {', '.join(sorted(missing))}, which this {topology} kitchen "
                     f"({self.supervisor.architecture}) does not run")
         return None
+
+    def _has_rail(self) -> bool:
+        return any(s.station.broker for s in self.supervisor.services.values())
 
     @property
     def busy(self) -> bool:
@@ -175,8 +169,7 @@ class ScenarioPlayer:
         await self._end("ready")
         async with self._acting:
             self._narration, self._error, self._clock = [], None, (0.0, None)
-            await heal(self.supervisor, self.load)
-            await self.set_messaging("calls")  # the default: a healed restaurant passes tickets by calls
+            await heal(self.supervisor, self.load)  # the rail too (supervisor.on_heal): calls again, queues empty
 
     async def _end(self, status: Status) -> None:
         async with self._acting:
@@ -226,8 +219,8 @@ class ScenarioPlayer:
     async def _perform(self, step: Step) -> None:
         """Do one step now, on this kitchen."""
         sv = self.supervisor
-        if step.action == "messaging":
-            return await self.set_messaging(step.mode)
+        if step.action == "messaging":  # the restaurant's waiter: a call per station, or tickets on the rail
+            return await sv.set_messaging(step.mode)
         if step.action in ("load", "stop_load", "heal"):
             self._load_mark = None
             if step.action == "load":
@@ -238,7 +231,6 @@ class ScenarioPlayer:
             else:
                 self._faulted.clear()
                 await heal(sv, self.load)
-                await self.set_messaging("calls")
             return
         for name in list(sv.services) if step.service == EVERY else [step.service]:
             match step.action:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mini_services.control.game import DetectiveGame, game_router
 from mini_services.control.load import LoadGenerator
-from mini_services.control.player import ScenarioPlayer, ScenarioState, SetMessaging, no_rail
+from mini_services.control.player import ScenarioPlayer, ScenarioState
 from mini_services.control.spans import SpanStore
 from mini_services.control.supervisor import Supervisor
 from mini_services.scenario import Scenario, readable_scenarios
@@ -103,11 +103,8 @@ def scenario_router(player: ScenarioPlayer) -> APIRouter:
 class Timeline:
     """One kitchen's timeline: a scenario or a detective game, never both (starting one stops the other)."""
 
-    def __init__(self, supervisor: Supervisor, load: LoadGenerator, spans: SpanStore,
-                 set_messaging: SetMessaging = no_rail):
-        """``set_messaging``: the restaurant's calls / rail switch (the rail's owner in the control plane)."""
-        self.player = ScenarioPlayer(supervisor, load, stop_others=lambda: self.game.stop(),
-                                     set_messaging=set_messaging)
+    def __init__(self, supervisor: Supervisor, load: LoadGenerator, spans: SpanStore):
+        self.player = ScenarioPlayer(supervisor, load, stop_others=lambda: self.game.stop())
         self.game = DetectiveGame(supervisor, load, spans, stop_others=self.player.stop)
 
     def router(self) -> APIRouter:

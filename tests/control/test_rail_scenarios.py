@@ -66,8 +66,8 @@ def test_the_rail_goes_down_and_the_outbox_keeps_every_order(restaurant):
     taken = restaurant.gateway.post("/api/orders", json={"table": 5, "dish": "pasta", "drink": "lemonade"},
                                     headers={"Idempotency-Key": f"outbox-{uuid.uuid4().hex}"})
     assert taken.status_code == 202 and taken.json()["status"] == "taken", taken.text
-    queues = restaurant.control.get("/queues")
-    assert queues.status_code == 200 and all(q.get("stale") for q in queues.json()), "last figures, said as such"
+    wait_for(lambda: all(q.get("stale") and q.get("as_of") for q in restaurant.control.get("/queues").json()), 5,
+             "/queues: the rail's last figures, said to be so (still 200)")
     order_id = taken.json()["order_id"]
     wait_for(lambda: restaurant.up("rail"), 15, "the rail back")
     wait_for(lambda: restaurant.gateway.get(f"/api/orders/{order_id}").json()["status"] == "served", 30,
