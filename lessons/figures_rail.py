@@ -33,7 +33,7 @@ def queue_words(queue: dict) -> str:
         return f"{pending} set aside" if pending else "empty"
     if not pending and not in_flight:
         return "empty" if consumers else "empty, nobody taking tickets"
-    said = f"{pending} waiting" + (f", {in_flight} being worked on" if in_flight else "")
+    said = f"{pending} waiting" + (f", {in_flight} handed out, not yet done" if in_flight else "")
     return said + ("" if consumers else ": nobody is taking them")
 
 
@@ -107,7 +107,7 @@ def order_rows(orders: list[dict]) -> list[dict]:
     rows = []
     for order in orders:
         steps = {s["station"]: s for s in order.get("steps", [])}
-        row = {"order": str(order["order_id"])[:8], "dish": order.get("dish") or "", "status": order["status"]}
+        row = {"order": str(order["order_id"]), "dish": order.get("dish") or "", "status": order["status"]}
         for station in ("cashier", "chef", "bartender"):
             step = steps.get(station)
             row[station] = STEP_WORDS.get(step["status"], step["status"]) if step else "–"

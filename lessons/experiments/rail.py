@@ -65,7 +65,7 @@ def _answer() -> None:
     body = got["body"] if isinstance(got["body"], dict) else {}
     waited = f"the guest waited {got['ms']:,.0f} ms for this answer (measured now)"
     if got["status"] == 202:
-        st.success(f"HTTP 202 · taken: order {str(body.get('order_id', ''))[:8]} ({got['dish']}) is on the rail; "
+        st.success(f"HTTP 202 · taken: order {body.get('order_id', '')} ({got['dish']}) is on the rail; "
                    f"{waited}. Follow it in the table of orders below.", icon=":material/check_circle:")
     elif got["status"] < 400:
         st.success(f"HTTP {got['status']} · served while the guest waited: {waited}.", icon=":material/check_circle:")
@@ -140,10 +140,10 @@ def _follow(client: KitchenClient, orders: list[dict]) -> None:
         except (KitchenProblem, ValueError, httpx.HTTPError):
             order = None
     if order is None:
-        st.caption(f"Your order {order_id[:8]}: the waiter cannot show it just now.")
+        st.caption(f"Your order {order_id}: the waiter cannot show it just now.")
         return
     moment = between_steps(order)
-    st.markdown(f"**Your order {order_id[:8]} ({order.get('dish', '')}): {order['status']}**"
+    st.markdown(f"**Your order {order_id} ({order.get('dish', '')}): {order['status']}**"
                 + (f" · {moment}" if moment else ""))
 
 

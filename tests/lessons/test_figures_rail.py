@@ -43,7 +43,7 @@ def test_the_rails_paths_are_drawn_idle_and_the_spans_own_pairs_too():
 
 
 def test_each_queue_says_its_state_in_words():
-    assert queue_words(queue("chef", pending=12, in_flight=1)) == "12 waiting, 1 being worked on"
+    assert queue_words(queue("chef", pending=12, in_flight=1)) == "12 waiting, 1 handed out, not yet done"
     assert queue_words(queue("chef", pending=5, consumers=0)) == "5 waiting: nobody is taking them"
     assert queue_words(queue("chef")) == "empty"
     assert queue_words(queue("dead-letter", pending=1, consumers=0)) == "1 set aside"
@@ -87,7 +87,7 @@ def test_the_sagas_in_between_moment_is_said_in_words():
     assert between_steps(order("refunded", "refunded", "failed")).startswith("refunded")
     assert between_steps(order("served", "charged", "done")) == "they agree: paid and cooked"
     row = order_rows([order("paid", "charged", "waiting")])[0]
-    assert row == {"order": "a1b2c3d4", "dish": "pasta", "status": "paid", "cashier": "paid", "chef": "waiting",
+    assert row == {"order": "a1b2c3d4e5f6", "dish": "pasta", "status": "paid", "cashier": "paid", "chef": "waiting",
                    "bartender": "–", "bill and kitchen": "paid, not cooked yet"}
 
 
