@@ -34,12 +34,14 @@ def test_killing_the_chef_piles_tickets_on_the_page_and_the_restart_drains_them(
             page.get_by_role("button", name="Send the chef home (kill)").click()
             page.wait_for_function("() => document.body.innerText.includes('The chef is down')", timeout=10_000)
             risen = backlog_reaches(page, "n >= 15", 15_000)
+            page.locator(".st-key-rail-backlog-line").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "rail-backlog-risen.png"))
             pending = {q["name"]: q["pending"] for q in control.get("/queues").json()}["chef"]
             assert pending >= risen, "the page says no more than the kitchen has"
             page.get_by_role("button", name="Stop the stream").click()
             page.get_by_role("button", name="Call the chef back (restart)").click()
             backlog_reaches(page, "n === 0", 30_000)
+            page.locator(".st-key-rail-backlog-line").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "rail-backlog-drained.png"))
             assert not page.evaluate("() => document.body.innerText.includes('The chef is down')")
             assert page.locator("[data-testid=stException]").count() == 0
