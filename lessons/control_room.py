@@ -32,9 +32,8 @@ def kitchen_on_screen() -> str:
     head.title("Control room", width="content")
     if wants_private():  # a private kitchen is a streaming one
         return "streaming"
-    head.segmented_control("Kitchen on the screen", list(ON_SCREEN), format_func=ON_SCREEN.get, default="streaming",
-                           required=True, key="control-room-kitchen",
-                           help="Each kitchen has its own scenarios, services and graph")
+    head.selectbox("Kitchen on the screen", list(ON_SCREEN), format_func=ON_SCREEN.get, key="control-room-kitchen",
+                   width=320, help="Each kitchen has its own scenarios, services and graph")
     return st.session_state.get("control-room-kitchen") or "streaming"
 
 

@@ -5,6 +5,7 @@
                                     redelivered / dead-lettered (GET /queues)
     rail_news(cluster, queues, now) sentences for what is missing: the rail down (figures from N s ago), no chef
     order_rows(orders)              the newest orders and each station's step; the saga's in-between said in words
+    every_dish_once(waiter, chef, queues)   orders taken against tickets the chef handled, in one sentence
 
 Tested without Streamlit (tests/lessons/test_figures_rail.py); every label of the figure is at least 14 px.
 """
@@ -87,7 +88,9 @@ STEP_WORDS = {"waiting": "waiting", "done": "done", "failed": "failed", "refunde
 
 def between_steps(order: dict) -> str:
     """The saga's in-between moment, in words: what the bill says against what the kitchen says."""
-    steps = {s["station"]: s["status"] for s in order.get("steps", [])}
+    steps = {s["station"]: s["status"] for s in order.get("steps") or []}
+    if not steps:  # an order taken by calls: served or refused while the guest waited, nothing in between
+        return ""
     bill, kitchen = steps.get("cashier"), steps.get("chef")
     if bill == "refunded":
         return "refunded: the kitchen could not cook it, so the bill was undone"
@@ -106,7 +109,7 @@ def order_rows(orders: list[dict]) -> list[dict]:
     """A table row per order: its status, each station's step in words, and the bill against the kitchen."""
     rows = []
     for order in orders:
-        steps = {s["station"]: s for s in order.get("steps", [])}
+        steps = {s["station"]: s for s in order.get("steps") or []}
         row = {"order": str(order["order_id"]), "dish": order.get("dish") or "", "status": order["status"]}
         for station in ("cashier", "chef", "bartender"):
             step = steps.get(station)
@@ -114,3 +117,22 @@ def order_rows(orders: list[dict]) -> list[dict]:
         row["bill and kitchen"] = between_steps(order)
         rows.append(row)
     return rows
+
+
+def _rows(tables: list[dict], name: str) -> int:
+    return next((t["rows"] for t in tables if t["name"] == name), 0)
+
+
+def every_dish_once(waiter_tables: list[dict], chef_tables: list[dict], queues: list[dict]) -> str:
+    """Orders taken on the rail (the waiter's own database) against the tickets the chef handled (its own, one row
+    per order number: the table's key), with what is still on the rail and what it handed out more than once."""
+    taken, handled = _rows(waiter_tables, "rail_orders"), _rows(chef_tables, "rail_tickets")
+    chef = next((q for q in queues if q["name"] == "chef"), {})
+    waiting = chef.get("pending", 0) + chef.get("in_flight", 0)
+    said = (f"The waiter's own database holds {taken} orders taken on the rail; the chef's holds {handled} tickets, "
+            f"one row per order number, so none was cooked twice")
+    if waiting:
+        said += f"; {waiting} are still on the rail"
+    if chef.get("redelivered"):
+        said += f". The rail handed {chef['redelivered']} tickets over again, and the chef recognised each one"
+    return said + "."

@@ -19,12 +19,12 @@ import streamlit as st
 from lessons.app_state import kitchen_or_stop
 from lessons.control_room import scenario_story
 from lessons.experiments.common import act, keep_answer, say, show_notice
-from lessons.figures_rail import between_steps, order_rows, queue_rows, rail_news
+from lessons.figures_rail import between_steps, every_dish_once, order_rows, queue_rows, rail_news
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view
 
 KITCHEN = "restaurant"
-MODES = {"calls": "Calls: the waiter waits at each station", "rail": "Tickets on a rail: pin it and go"}
+MODE_SWITCH = "Pin tickets on the rail (off: the waiter calls each station and waits)"
 STREAM_RPS, STREAM_S = 10, 60
 POISON = "burnt toast"  # always fails to cook: after a few tries its ticket is set aside (the dead-letter queue)
 RESTOCK = 100
@@ -42,7 +42,7 @@ def current_mode(client: KitchenClient) -> str | None:
 
 
 def _set_mode(client: KitchenClient) -> None:
-    mode = st.session_state["rail-mode"]
+    mode = "rail" if st.session_state["rail-mode"] else "calls"
     act(client.set_messaging, mode, notice={
         "rail": "Tickets on a rail: the waiter pins each ticket and answers “taken” at once (HTTP 202).",
         "calls": "Calls: the waiter waits at each station again, and answers when the dish is served."}[mode])
@@ -80,6 +80,11 @@ def _stock_change(client: KitchenClient, portions: int) -> None:
         " Order a pasta: it is paid first, then refused by the kitchen, then refunded." if left == 0 else ""))
 
 
+def count_dishes(client: KitchenClient) -> None:
+    """Read the waiter's and the chef's own databases, and say whether every dish was handled once."""
+    say(every_dish_once(client.tables("waiter"), client.tables("chef"), client.queues()))
+
+
 def _buttons(row, buttons: list[tuple[str, str, tuple, dict]]) -> None:
     """A row of buttons, each (label, key, args for act, act's keyword arguments)."""
     for column, (label, key, args, kwargs) in zip(row, buttons):
@@ -90,9 +95,9 @@ def controls(client: KitchenClient) -> None:
     """Every switch of the experiment, in rows whose labels fit."""
     mode = current_mode(client)
     if mode is not None:
-        st.session_state["rail-mode"] = mode  # what the kitchen says, whoever changed it
-        st.segmented_control("How the waiter passes tickets", list(MODES), format_func=MODES.get, key="rail-mode",
-                             required=True, on_change=_set_mode, args=(client,))
+        st.session_state["rail-mode"] = mode == "rail"  # what the kitchen says, whoever changed it
+        st.toggle(MODE_SWITCH, key="rail-mode", on_change=_set_mode, args=(client,),
+                  help="On: the waiter answers “taken” at once. Off: the waiter waits until the dish is served.")
     orders = st.columns(4)
     orders[0].button("Take one order (pasta)", key="rail-order", on_click=take_order, args=(client,), width="stretch")
     orders[1].button(f"Order the {POISON}", key="rail-poison", on_click=take_order, args=(client, POISON),
@@ -110,6 +115,8 @@ def controls(client: KitchenClient) -> None:
         ("Three chefs", "rail-chefs-3", (client.scale, "chef", 3),
          {"notice": "Three chefs take tickets from one rail: each gets the next one, none the same."}),
         ("Back to one chef", "rail-chefs-1", (client.scale, "chef", 1), {"notice": "One chef again."})])
+    st.button("Count every dish (read the waiter's and the chef's own databases)", key="rail-count",
+              on_click=act, args=(count_dishes, client))
     _buttons(st.columns(4), [
         ("Take the rail down (kill)", "rail-kill", (client.kill, "rail"),
          {"notice": "The broker is gone. The waiter keeps taking orders: their tickets wait in its outbox."}),
@@ -126,7 +133,7 @@ def _story_buttons(client: KitchenClient) -> None:
         ("Stop the story and heal the kitchen", "rail-story-reset", (client.reset_scenario,), {})])
 
 
-def _follow(client: KitchenClient, orders: list[dict]) -> None:
+def _follow(client: KitchenClient, orders: list[dict], cluster: dict) -> None:
     """The order taken by hand, read again from the stations' own databases (its steps say the saga's moment)."""
     got = st.session_state.get(ANSWER) or {}
     order_id = (got.get("body") or {}).get("order_id") if got.get("status") == 202 else None
@@ -135,7 +142,7 @@ def _follow(client: KitchenClient, orders: list[dict]) -> None:
     order = next((o for o in orders if o["order_id"] == order_id), None)
     if order is None:
         try:
-            answer = client.send("GET", f"/api/orders/{order_id}", timeout=1.0)
+            answer = client.send("GET", f"/api/orders/{order_id}", timeout=1.0, cluster=cluster)
             order = answer.json() if answer.status_code == 200 else None
         except (KitchenProblem, ValueError, httpx.HTTPError):
             order = None
@@ -178,7 +185,7 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
         st.caption(f"The orders cannot be read just now: {rail['orders_problem']}")
     else:
         st.caption("No orders yet: take one.")
-    _follow(client, rail["orders"])
+    _follow(client, rail["orders"], data["cluster"])
 
 
 def rail_lesson() -> None:

@@ -26,7 +26,7 @@ def test_killing_the_chef_piles_tickets_on_the_page_and_the_restart_drains_them(
         with browser_page(url, 1920, 1080) as page:
             page.get_by_role("link", name="8 · Tickets on a rail").first.click()
             page.wait_for_selector("h1:has-text('Tickets on a rail')")
-            page.get_by_role("radio", name="Tickets on a rail: pin it and go").click()
+            page.get_by_text("Pin tickets on the rail").click()  # the switch's label: a click turns it on
             page.wait_for_function("() => document.body.innerText.includes('Tickets are passed on the rail')",
                                    timeout=10_000)
             assert control.get("/messaging").json()["mode"] == "rail"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lessons.figures import RAIL, TEXT_PX, edges_of, graph_figure, positions
-from lessons.figures_rail import backlog_figure, between_steps, order_rows, queue_rows, queue_words, rail_news
+from lessons.figures_rail import (backlog_figure, between_steps, every_dish_once, order_rows, queue_rows, queue_words,
+                                  rail_news)
 
 
 def service(name, up=1, calls=()):
@@ -86,6 +87,7 @@ def test_the_sagas_in_between_moment_is_said_in_words():
     assert between_steps(order("paid", "charged", "failed")).startswith("they disagree")
     assert between_steps(order("refunded", "refunded", "failed")).startswith("refunded")
     assert between_steps(order("served", "charged", "done")) == "they agree: paid and cooked"
+    assert between_steps({"order_id": "o-1", "status": "served", "dish": "pasta"}) == "", "by calls: no in-between"
     row = order_rows([order("paid", "charged", "waiting")])[0]
     assert row == {"order": "a1b2c3d4e5f6", "dish": "pasta", "status": "paid", "cashier": "paid", "chef": "waiting",
                    "bartender": "–", "bill and kitchen": "paid, not cooked yet"}
@@ -93,3 +95,12 @@ def test_the_sagas_in_between_moment_is_said_in_words():
 
 def test_text_is_at_least_14_px():
     assert TEXT_PX - 1 >= 14
+
+
+def test_every_dish_once_compares_the_waiters_orders_with_the_chefs_tickets():
+    waiter = [{"name": "orders", "rows": 3}, {"name": "rail_orders", "rows": 40}, {"name": "outbox", "rows": 80}]
+    chef = [{"name": "rail_tickets", "rows": 35}, {"name": "stock", "rows": 4}]
+    said = every_dish_once(waiter, chef, [queue("chef", pending=4, in_flight=1, redelivered=2)])
+    assert said.startswith("The waiter's own database holds 40 orders taken on the rail; the chef's holds 35 tickets")
+    assert "5 are still on the rail" in said and "handed 2 tickets over again" in said
+    assert "still on the rail" not in every_dish_once(waiter, chef, [queue("chef")])

@@ -231,7 +231,7 @@ def test_rail_lesson_on_the_rail_an_order_is_taken_with_the_chef_away(kitchens):
     restaurant = kitchens["restaurant"]
     at = clean(run_page("08_rail.py"))
     try:
-        clean(at.segmented_control(key="rail-mode").set_value("rail").run())
+        clean(at.toggle(key="rail-mode").set_value(True).run())
         assert restaurant.control.get("/messaging").json()["mode"] == "rail"
         clean(at.button(key="rail-chef-kill").click().run())
         assert not restaurant.up("chef")
@@ -243,6 +243,8 @@ def test_rail_lesson_on_the_rail_an_order_is_taken_with_the_chef_away(kitchens):
         wait_for(lambda: restaurant.up("chef"), 10, "the chef back")
         clean(at.button(key="rail-sell-out").click().run())
         assert any("0 portions of pasta" in i.value for i in at.info), [e.value for e in at.main]
+        clean(at.button(key="rail-count").click().run())
+        assert any("orders taken on the rail" in i.value and "none was cooked twice" in i.value for i in at.info)
     finally:
         restaurant.control.put("/stock", json={"dish": "pasta", "portions": 100})
         restaurant.control.put("/messaging", json={"mode": "calls"})
@@ -250,7 +252,7 @@ def test_rail_lesson_on_the_rail_an_order_is_taken_with_the_chef_away(kitchens):
 
 def test_control_room_shows_the_restaurant_and_its_stories(kitchens):
     at = clean(run_page("control_room.py"))
-    clean(at.segmented_control(key="control-room-kitchen").set_value("restaurant").run())
+    clean(at.selectbox(key="control-room-kitchen").set_value("restaurant").run())
     offered = " ".join(at.selectbox(key="scenario-pick").options)
     assert "The chef walks out" in offered and "The rail goes down" in offered and "Valentine" not in offered
     assert at.button(key="kill-chef") and at.button(key="kill-rail"), "the restaurant's own switches"
