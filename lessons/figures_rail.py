@@ -63,14 +63,15 @@ def backlog_figure(history: dict, now_s: float) -> go.Figure:
     """Pending tickets per queue over the last minute, a point a second (the dead-letter queue included)."""
     points = history.get("points", [])
     names = list(dict.fromkeys(name for p in points for name in p["queues"]))
-    data = []
+    data, top = [], 0
     for name in names:
         data.append({
             "type": "scatter", "mode": "lines", "name": f"{name}: waiting",
             "x": [p["t"] - now_s for p in points],
-            "y": [p["queues"][name]["pending"] if name in p["queues"] else None for p in points],
+            "y": (waiting := [p["queues"][name]["pending"] if name in p["queues"] else None for p in points]),
             "line": {"color": QUEUE_COLOURS.get(name, OTHER_COLOUR), "width": 3,
                      "dash": QUEUE_DASHES.get(name, "longdash")}, "connectgaps": False})
+        top = max([top, *(n for n in waiting if n is not None)])
     return go.Figure({"data": data, "layout": {
         "uirevision": "rail-backlog", "height": 240, "margin": {"l": 64, "r": 16, "t": 10, "b": 44},
         "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"size": TEXT_PX - 1, "color": INK},
@@ -79,7 +80,8 @@ def backlog_figure(history: dict, now_s: float) -> go.Figure:
         "xaxis": {"title": {"text": "seconds ago"}, "range": [-history.get("window_s", 60), 0],
                   "gridcolor": "#e2e8f0", "fixedrange": True},
         "yaxis": {"title": {"text": "tickets waiting"}, "rangemode": "tozero", "gridcolor": "#e2e8f0",
-                  "fixedrange": True, "tickformat": "d"}}})
+                  "fixedrange": True, "tickformat": "d",
+                  **({"range": [0, 5], "dtick": 1} if top < 5 else {})}}})  # whole tickets, even when few
 
 
 STEP_WORDS = {"waiting": "waiting", "done": "done", "failed": "failed", "refunded": "refunded",

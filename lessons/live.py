@@ -40,6 +40,7 @@ WATERFALL_BOX_PX = 620  # picker, age line and a waterfall of up to ~13 rows; a 
 OLD_TRACE_S = 5  # a newest trace older than this is said to be old: nothing newer reached the gateway
 KEPT_WATERFALLS = 64  # built waterfalls kept (a picked trace stays drawable after it leaves the newest 15)
 ORDERS_SHOWN = 8  # the newest orders the rail lesson lists, with each station's step
+ORDERS_EVERY_S = 2.0  # ...read through the waiter this often: each read is a call to every station (and a trace)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class LiveFeed:
     url: str
     client: KitchenClient = field(init=False)
     reads_rail: bool = False  # set once a page shows the rail: then every frame holds its queues and orders too
+    _orders: tuple[float, list, str | None] = field(default=(0.0, [], None), init=False)  # read at, orders, problem
     _frame: Frame | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _waterfalls: OrderedDict = field(default_factory=OrderedDict, init=False)  # trace id -> (trace, figure)
@@ -90,6 +92,9 @@ class LiveFeed:
                     "load": self.client.load(), "scenario": self._scenario(), "rail": self._rail(cluster)}
         except KitchenProblem as problem:
             return Frame(taken, problem=problem)
+        if data["rail"]:  # the rail's table of orders is this feed's own read, not a learner's request
+            own_read = f"{cluster['gateway']}: GET /api/orders"
+            data["traces"] = [t for t in data["traces"] if t["name"] != own_read]
         return Frame(taken, data=data, graph=graph_figure(cluster, graph),
                      history=history_figure(data["load"].get("history", []), time.time()))
 
@@ -106,10 +111,14 @@ class LiveFeed:
             rail["history"] = self.client.queue_history()
         except KitchenProblem as problem:
             rail["problem"] = str(problem)
-        try:
-            rail["orders"] = self.client.orders(ORDERS_SHOWN, cluster=cluster)
-        except KitchenProblem as problem:
-            rail["orders_problem"] = str(problem)
+        read_at, orders, problem = self._orders
+        if time.monotonic() - read_at >= ORDERS_EVERY_S:
+            try:
+                orders, problem = self.client.orders(ORDERS_SHOWN, cluster=cluster), None
+            except KitchenProblem as failed:
+                problem = str(failed)
+            self._orders = (time.monotonic(), orders, problem)
+        rail["orders"], rail["orders_problem"] = orders, problem
         rail["backlog"] = backlog_figure(rail["history"], time.time())
         return rail
 

@@ -101,8 +101,8 @@ def controls(client: KitchenClient) -> None:
     orders = st.columns(4)
     orders[0].button("Take one order (pasta)", key="rail-order", on_click=take_order, args=(client,), width="stretch")
     orders[1].button(f"Order the {POISON}", key="rail-poison", on_click=take_order, args=(client, POISON),
-                     width="stretch", help="A dish that always fails to cook: watch its ticket being tried again, "
-                                           "then set aside in the dead-letter queue")
+                     width="stretch", help="On the rail, a dish that always fails to cook: watch its ticket being "
+                                           "tried again, then set aside in the dead-letter queue, and the order refunded")
     _buttons(orders[2:], [
         (f"A stream: {STREAM_RPS} orders a second", "rail-stream", (client.start_load, STREAM_RPS, STREAM_S),
          {"notice": f"{STREAM_RPS} guests a second for {STREAM_S} s, whether or not the kitchen keeps up."}),
@@ -115,8 +115,6 @@ def controls(client: KitchenClient) -> None:
         ("Three chefs", "rail-chefs-3", (client.scale, "chef", 3),
          {"notice": "Three chefs take tickets from one rail: each gets the next one, none the same."}),
         ("Back to one chef", "rail-chefs-1", (client.scale, "chef", 1), {"notice": "One chef again."})])
-    st.button("Count every dish (read the waiter's and the chef's own databases)", key="rail-count",
-              on_click=act, args=(count_dishes, client))
     _buttons(st.columns(4), [
         ("Take the rail down (kill)", "rail-kill", (client.kill, "rail"),
          {"notice": "The broker is gone. The waiter keeps taking orders: their tickets wait in its outbox."}),
@@ -124,6 +122,8 @@ def controls(client: KitchenClient) -> None:
          {"notice": "The broker is starting: the outbox's tickets go onto the rail once it is `up`."}),
         ("Sell out the pasta", "rail-sell-out", (_stock_change, client, 0), {}),
         (f"Restock the pasta ({RESTOCK})", "rail-restock", (_stock_change, client, RESTOCK), {})])
+    st.button("Count every dish (read the waiter's and the chef's own databases)", key="rail-count",
+              on_click=act, args=(count_dishes, client))
 
 
 def _story_buttons(client: KitchenClient) -> None:
@@ -179,6 +179,9 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
         st.table(queue_rows(rail["queues"]))
     st.plotly_chart(rail["backlog"], key="rail-backlog", config={"displayModeBar": False}, theme=None)
     st.markdown("**The newest orders**, each station's step read from its own database")
+    st.caption("Read through the waiter every 2 s: to answer, the waiter must ask every station now, so each read "
+               "is a call (the thin waiter → station lines on the graph), not a message. These reads are left out "
+               "of the trace picker below.")
     if rail["orders"]:
         st.table(order_rows(rail["orders"]))
     elif rail["orders_problem"]:

@@ -74,6 +74,8 @@ def test_the_backlog_line_covers_the_last_minute_per_queue_in_legible_text():
     assert tuple(fig.layout.xaxis.range) == (-60, 0) and fig.layout.font.size >= 14
     assert fig.layout.legend.font.size >= 14 and fig.layout.uirevision == "rail-backlog"
     assert backlog_figure({"window_s": 60, "points": []}, 0.0).data == ()
+    assert tuple(backlog_figure({"window_s": 60, "points": points[:2]}, 100.0).layout.yaxis.range) == (0, 5), \
+        "a quiet rail still counts whole tickets"
 
 
 def order(status, cashier, chef):
