@@ -114,7 +114,7 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
     load = LoadGenerator(lambda: (supervisor.next_entry_url(), supervisor.entry()))
     timeline = Timeline(supervisor, load, spans)
     rail_watch = RailWatch(supervisor)
-    supervisor.on_heal.append(rail_watch.reset)  # a whole-kitchen heal: messaging calls, the queues emptied
+    supervisor.on_heal.append(rail_watch.reset)  # the kitchen reset: messaging calls, the queues emptied
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

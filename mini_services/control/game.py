@@ -117,7 +117,8 @@ class DetectiveGame:
         return self._state.status == "playing"
 
     def suspects(self) -> list[str]:
-        return [name for name in self.supervisor.services if name != self.supervisor.gateway]
+        return [name for name, s in self.supervisor.services.items()
+                if name != self.supervisor.gateway and not s.station.broker]  # the rail hides no faults
 
     def state(self) -> GameState:
         return self._state.model_copy()

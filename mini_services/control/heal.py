@@ -23,11 +23,12 @@ async def heal_service(supervisor: Supervisor, name: str) -> None:
         await supervisor.deploy(name, BASE_VERSION, False)
 
 
-async def heal(supervisor: Supervisor, load: LoadGenerator) -> None:
-    """The whole kitchen: no load, default protections, and every service healed."""
+async def heal(supervisor: Supervisor, load: LoadGenerator, rewind: bool = False) -> None:
+    """The whole kitchen: no load, default protections, and every service healed; ``rewind`` (the kitchen
+    reset, not a story's heal step): also as at the start (the rail: messaging calls, its queues emptied)."""
     await load.stop()
     await supervisor.set_resilience(Resilience())
     for name in supervisor.services:
         await heal_service(supervisor, name)
-    for reset in supervisor.on_heal:  # e.g. the rail: messaging back to calls, its queues emptied
+    for reset in supervisor.on_heal if rewind else ():
         await reset()

@@ -169,7 +169,7 @@ class ScenarioPlayer:
         await self._end("ready")
         async with self._acting:
             self._narration, self._error, self._clock = [], None, (0.0, None)
-            await heal(self.supervisor, self.load)  # the rail too (supervisor.on_heal): calls again, queues empty
+            await heal(self.supervisor, self.load, rewind=True)  # the rail too: calls again, queues empty
 
     async def _end(self, status: Status) -> None:
         async with self._acting:

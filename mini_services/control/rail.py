@@ -6,7 +6,7 @@
     GET /queues/history     a point a second over the last minute (pending and in flight per queue)
     GET|PUT /stock          the chef's stock, forwarded to a live chef replica (it owns the stock table)
     POST /reset             the kitchen reset (as /scenario/reset); it also puts messaging back to calls,
-                            empties the queues and restocks the chef (a whole-kitchen heal does that too)
+                            empties the queues and restocks the chef (so does POST /scenario/reset: the same reset)
 
 Only the restaurant's microservices kitchen has a rail; elsewhere the mode is always ``calls``.
 """
@@ -31,8 +31,8 @@ log = logging.getLogger("kitchen.rail")
 SAMPLE_EVERY_S = 0.5
 HISTORY_S = 60
 RATE_SPAN_S = 3.0  # rates are taken over about this long
-STALE_AFTER_S = 1.5
-RESET_WAIT_S = 10.0  # how long a reset waits for the rail to be back up to empty its queues  # no good read for this long: the figures are the last ones, and say so
+STALE_AFTER_S = 1.5  # no good read for this long: the figures are the last ones, and say so
+RESET_WAIT_S = 5.0  # how long a reset waits for the rail (and a chef) to be back up: the app waits 10 s in all
 STATION = {"cashier": "cashier", "chef": "chef", "bartender": "bartender", "refunds": "cashier"}
 
 
@@ -49,6 +49,7 @@ class RailWatch:
         self._totals: deque[tuple[float, dict[str, tuple[int, int]]]] = deque()
         self._task: asyncio.Task | None = None
         self._http = httpx.AsyncClient()
+        self._background: set[asyncio.Task] = set()  # a restock waiting for a chef
 
     async def chef_call(self, method: str, path: str, body: dict | None = None) -> dict:
         """Forward to a live chef replica (the chef owns the stock table)."""
@@ -89,6 +90,13 @@ class RailWatch:
                     await js.purge_stream(stream)
                 except Exception as exc:  # the rail is down: nothing to empty now
                     log.warning("could not empty %s: %s", stream, exc)
+        restock = asyncio.create_task(self._restock_when_a_chef_is_up())
+        self._background.add(restock)
+        restock.add_done_callback(self._background.discard)
+        await asyncio.wait([restock], timeout=max(0.0, deadline - time.monotonic()))  # later if it takes longer
+
+    async def _restock_when_a_chef_is_up(self, patience_s: float = 60.0) -> None:
+        deadline = time.monotonic() + patience_s
         while not self.supervisor.services["chef"].up_urls() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         try:
@@ -102,9 +110,10 @@ class RailWatch:
             self._task = asyncio.create_task(self._sample_forever())
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in [self._task, *self._background]:
+            if task:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self.nc is not None:
             await self.nc.close()
         await self._http.aclose()

@@ -139,8 +139,9 @@ class Supervisor:
         self._reaping: set[asyncio.Task] = set()
         self._meters: dict[int, psutil.Process] = {}
         self._front_door = 0
+        self._broker_ports: tuple[int, int] | None = None  # the rail's client and monitoring ports
         self.messaging = "calls"  # how the restaurant's waiter passes tickets (control/rail.py sets it)
-        self.on_heal: list = []  # coroutines a whole-kitchen heal also runs (the rail: calls again, queues emptied)
+        self.on_heal: list = []  # coroutines the kitchen reset also runs (the rail: calls again, queues emptied)
 
     # ---- queries ------------------------------------------------------------------------
     def service(self, name: str) -> Service:
@@ -301,6 +302,9 @@ class Supervisor:
 
     async def set_faults(self, name: str, update: FaultsUpdate) -> ServiceView:
         service = self.service(name)
+        if service.station.broker and any(update.model_dump(exclude_none=True).values()):
+            raise HTTPException(409, f"{name} is the broker: it takes no added latency or errors here; kill it to "
+                                     "see the rail go down")
         async with self._lock:
             new = service.faults.model_copy(update=update.model_dump(exclude_none=True))
             log_changes(name, service.faults, new)
@@ -314,8 +318,10 @@ class Supervisor:
 
         Refused (409) when no replica is up or starting: there is nothing to roll out to."""
         service = self.service(name)
-        if service.station.broker:
+        if service.station.broker and (version != service.version or bad):
             raise HTTPException(409, f"{name} is the nats-server from requirements.txt: it is not deployed here")
+        if service.station.broker:
+            return self.view(name)  # the build it runs already: nothing to roll out
         async with self._lock:
             if not any(r.state in ("starting", "up") for r in service.replicas):
                 raise HTTPException(409, f"{name} has no replica up to roll out to: restart it first")
@@ -401,18 +407,16 @@ class Supervisor:
 
     def _spawn_broker(self, replica: Replica) -> None:
         """The rail: a real nats-server (ports chosen once, kept across restarts), dying with us like any replica."""
-        replica.scheme = "nats"
-        replica.port = replica.port or rail_server.free_port()
-        replica.monitor_port = replica.monitor_port or rail_server.free_port()
+        replica.scheme = "nats"  # one address for good (a replica scaled away and back too): clients reconnect to it
+        self._broker_ports = self._broker_ports or (rail_server.free_port(), rail_server.free_port())
+        replica.port, replica.monitor_port = self._broker_ports
         replica.process = rail_server.launch(self.data_dir / "rail", replica.port, replica.monitor_port,
                                              self.data_dir / "logs" / f"{replica.id}.log", _die_with_parent)
         replica.state, replica.started_at = "starting", time.monotonic()
 
     def rail_url(self) -> str | None:
         """nats://... of the rail, once it has a port (up or not); None in a kitchen without one."""
-        rail = next((s for s in self.services.values() if s.station.broker), None)
-        ports = [r.port for r in rail.replicas if r.port] if rail else []
-        return rail_server.nats_url(ports[0]) if ports else None
+        return rail_server.nats_url(self._broker_ports[0]) if self._broker_ports else None
 
     async def set_messaging(self, mode: str) -> None:
         """Calls or the rail: every replica is told before this returns (and a new one at its start)."""

@@ -21,19 +21,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
+import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
-
-from fastapi import APIRouter, Query
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-
-from mini_services.kit.delay import simulate
 
 log = logging.getLogger("kitchen.rail")
 STREAM, DEAD_STREAM = "TICKETS", "DEAD"
@@ -83,13 +78,27 @@ async def ensure_streams(js: Any) -> None:
 
 async def connect(url: str, name: str) -> Any:
     """One connection that reconnects forever (the rail may be killed and restarted)."""
-    import nats
+    nats = _import_nats()
 
     async def quiet(exc: Exception) -> None:
         log.debug("rail: %s", exc)
 
     return await nats.connect(servers=[url], name=name, allow_reconnect=True, max_reconnect_attempts=-1,
                               reconnect_time_wait=0.25, connect_timeout=1, error_cb=quiet)
+
+
+def _import_nats() -> Any:
+    """nats-py, without the aiohttp it would load for websockets (we speak plain TCP): ~10 MB less in each
+    station that calls no one and so never loads aiohttp itself."""
+    if "aiohttp" in sys.modules or "nats" in sys.modules:
+        import nats
+        return nats
+    sys.modules["aiohttp"] = None  # type: ignore[assignment]  # makes nats-py's optional import fail: no websockets
+    try:
+        import nats
+    finally:
+        del sys.modules["aiohttp"]
+    return nats
 
 
 class RailLink:
@@ -151,7 +160,7 @@ class RailLink:
         if not self.connected:
             raise ConnectionError("the rail is not reachable")
         tracer = trace.get_tracer("kitchen")
-        with tracer.start_as_current_span(f"→ rail: publish {subject(queue)}", kind=SpanKind.PRODUCER,
+        with tracer.start_as_current_span(f"publish {subject(queue)}", kind=SpanKind.PRODUCER,
                                           record_exception=False, attributes={
                                               "peer.service": RAIL, "messaging.system": "nats",
                                               "messaging.operation.type": "publish",
@@ -193,10 +202,10 @@ class RailLink:
         attributes = {"messaging.system": "nats", "messaging.destination.name": subject(queue),
                       "messaging.consumer.group.name": queue, "messaging.message.id": headers.get("Nats-Msg-Id", ""),
                       "peer.service": RAIL, "kitchen.delivery": delivery}
-        waited = tracer.start_span(f"waited on the rail: {subject(queue)}", context=parent, kind=SpanKind.INTERNAL,
+        waited = tracer.start_span("waited on the rail", context=parent, kind=SpanKind.INTERNAL,
                                    start_time=min(published_ns, taken_ns), attributes=attributes)
         waited.end(end_time=taken_ns)
-        with tracer.start_as_current_span(f"rail → {queue}: process {subject(queue)}", context=parent,
+        with tracer.start_as_current_span(f"process {subject(queue)}", context=parent,
                                           kind=SpanKind.CONSUMER, record_exception=False,
                                           set_status_on_exception=False,
                                           attributes={**attributes, "messaging.operation.type": "process"}) as span:
@@ -237,48 +246,6 @@ async def _quietly(call: Awaitable) -> None:
         await call
     except Exception as exc:  # the rail is away: it will hand the ticket out again after ACK_WAIT_S
         log.debug("rail: %s", exc)
-
-
-async def station_work(ctx: Any) -> None:
-    """A station's work on one ticket, under its knobs (``ctx`` is the replica's ReplicaContext)."""
-    faults = ctx.config.faults
-    await simulate(faults.latency_ms, faults.jitter_ms)  # simulate a slow station: the ticket waits before work
-    if ctx.config.bad_version:
-        raise Redeliver(f"{ctx.service} {ctx.config.version} is a bad deploy: it fails every ticket")
-    if faults.error_rate and random.random() < faults.error_rate:
-        raise Redeliver(f"{ctx.service}: injected failure (error_rate {faults.error_rate:g})")
-    await simulate(ctx.station.service_ms)  # simulate the station's work on one ticket
-
-
-def rail_router(link: RailLink) -> APIRouter:
-    """No routes: connects ``link`` to the rail once the replica serves, and closes it when it stops."""
-    @asynccontextmanager
-    async def lifespan(_app: Any) -> AsyncIterator[None]:
-        link.start()
-        yield
-        await link.close()
-
-    return APIRouter(lifespan=lifespan)
-
-
-def progress_router(path: str, station: str, read: Callable[[list[str]], list[dict]]) -> APIRouter:
-    """``GET <path>?order_ids=a,b``: this station's rows of those tickets, from its own database."""
-    router = APIRouter(tags=[station])
-
-    @router.get(path, summary=f"The {station}'s rail tickets of these orders")
-    async def progress(order_ids: str = Query("", max_length=20_000, description="comma-separated")) -> list[dict]:
-        """One row per ticket, from this station's own database: its status, in words, and when."""
-        return read([i for i in order_ids.split(",") if i])
-
-    return router
-
-
-def rows_of(db: Any, table: str, order_ids: list[str]) -> list[dict]:
-    """The rows of ``table`` for these orders (one row per ticket)."""
-    if not order_ids:
-        return []
-    marks = ", ".join("?" for _ in order_ids)
-    return db.rows(f"SELECT * FROM {table} WHERE order_id IN ({marks})", tuple(order_ids))
 
 
 def _said(exc: BaseException) -> str:

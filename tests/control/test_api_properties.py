@@ -124,6 +124,7 @@ def heal(kitchen: Kitchen) -> None:
     kitchen.control.delete("/load").raise_for_status()
     kitchen.control.put("/resilience", json={}).raise_for_status()
     kitchen.control.put("/self-healing", json={"enabled": False}).raise_for_status()
+    kitchen.control.put("/messaging", json={"mode": "calls"}).raise_for_status()  # the fuzz may have chosen the rail
     names = [s["name"] for s in kitchen.cluster()["services"]]
     for name in names:
         kitchen.control.put(f"/services/{name}/faults", json={"latency_ms": 0, "jitter_ms": 0, "error_rate": 0}

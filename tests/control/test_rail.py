@@ -113,6 +113,28 @@ def test_the_rail_down_the_outbox_holds_and_queues_read_stale(restaurant):
     assert stale["as_of"] is not None
     restaurant.post("/services/rail/restart")
     all_end(restaurant, [a.json()["order_id"] for a in answers], {"served"}, 20)
+    address = restaurant.up("rail")[0]["url"]
+    restaurant.post("/services/rail/scale", {"replicas": 0})  # stopped, then a new one: the same address
+    wait_for(lambda: not restaurant.service("rail")["replicas"], 10, "the rail stopped")
+    restaurant.post("/services/rail/scale", {"replicas": 1})
+    assert wait_for(lambda: restaurant.up("rail"), 20, "a new rail")[0]["url"] == address
+    all_end(restaurant, [order(restaurant).json()["order_id"]], {"served"}, 20)
     assert restaurant.control.post("/reset", json={}).status_code == 200
     assert restaurant.control.get("/messaging").json() == {"mode": "calls"}
     assert restaurant.entry().status_code == 200  # calls mode: the waiter waits for every station again
+
+
+def test_three_chefs_compete_for_one_queue_and_a_later_waiter_knows_the_mode(restaurant):
+    rail_mode(restaurant)
+    restaurant.post("/services/chef/scale", {"replicas": 3})
+    restaurant.post("/services/waiter/scale", {"replicas": 2})  # started after the switch: told at its start
+    wait_for(lambda: len(restaurant.up("chef")) == 3 and len(restaurant.up("waiter")) == 2, 30, "3 chefs, 2 waiters")
+    for waiter in restaurant.up("waiter"):
+        taken = httpx.post(waiter["url"] + "/api/orders", json=ORDER, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert taken.status_code == 202, (waiter["id"], taken.text)
+    ids = [order(restaurant).json()["order_id"] for _ in range(40)]
+    all_end(restaurant, ids, {"served"}, 20)
+    wait_for(lambda: queue(restaurant, "chef")["consumers"] == 3, 5, "3 consumers sharing the chef's queue")
+    cooks = {s["replica"] for t in restaurant.control.get("/traces?limit=200").json() for s in t["spans"]
+             if s["service"] == "chef" and s["kind"] == "consumer"}
+    assert len(cooks) >= 2, f"the tickets went to {cooks} only"

@@ -4,7 +4,8 @@ from fastapi import APIRouter, FastAPI
 
 from mini_services.kit.app import ReplicaContext, service_app
 from mini_services.services.bartender.models import DrinkOrder, Glass
-from mini_services.kit.messaging import RailLink, progress_router, rail_router
+from mini_services.kit.messaging import RailLink
+from mini_services.kit.rail_station import progress_router, rail_router
 from mini_services.services.bartender.store import BarStore
 from mini_services.services.bartender.tickets import BartenderOnRail
 

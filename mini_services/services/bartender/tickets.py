@@ -5,11 +5,11 @@ rail's view of each ticket, one row per order, for the waiter to read the order'
 """
 
 import time
-from pathlib import Path
 
 from fastapi import HTTPException
 
-from mini_services.kit.messaging import RailLink, rows_of, station_work
+from mini_services.kit.messaging import RailLink
+from mini_services.kit.rail_station import rows_of, station_work
 from mini_services.kit.store import Database
 from mini_services.services.bartender.store import BarStore
 

@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Header, HTTPException
 
 from mini_services.kit.app import ReplicaContext, service_app
-from mini_services.kit.messaging import RailLink, progress_router, rail_router
+from mini_services.kit.messaging import RailLink
+from mini_services.kit.rail_station import progress_router, rail_router
 from mini_services.services.cashier.charges import CashierOnRail, ChargeBook
 from mini_services.services.cashier.models import Bill, BillRequest
 from mini_services.services.cashier.store import TillStore

@@ -11,7 +11,8 @@ import json
 import time
 from pathlib import Path
 
-from mini_services.kit.messaging import RailLink, rows_of, station_work
+from mini_services.kit.messaging import RailLink
+from mini_services.kit.rail_station import rows_of, station_work
 from mini_services.kit.store import Database
 
 SCHEMA = """

@@ -5,7 +5,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mini_services.kit.app import ReplicaContext, service_app
 from mini_services.services.chef.models import CookTicket, Plate
-from mini_services.kit.messaging import RailLink, progress_router, rail_router
+from mini_services.kit.messaging import RailLink
+from mini_services.kit.rail_station import progress_router, rail_router
 from mini_services.services.chef.store import ChefStore
 from mini_services.services.chef.tickets import ChefOnRail, Pass
 

@@ -10,7 +10,8 @@ The stock table belongs to the chef alone: a dish with no portions left is refus
 import time
 from pathlib import Path
 
-from mini_services.kit.messaging import MAX_DELIVERIES, DeadLetter, RailLink, Redeliver, rows_of, station_work
+from mini_services.kit.messaging import MAX_DELIVERIES, DeadLetter, RailLink, Redeliver
+from mini_services.kit.rail_station import rows_of, station_work
 from mini_services.kit.store import Database
 from mini_services.services.chef.store import DISHES
 

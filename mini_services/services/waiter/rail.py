@@ -51,7 +51,7 @@ class RailWaiter:
         while True:
             try:
                 await asyncio.wait_for(self._wake.wait(), RELAY_IDLE_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wake.clear()
             while self.rail.connected:
