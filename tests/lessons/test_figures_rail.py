@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from lessons.figures import RAIL, TEXT_PX, edges_of, graph_figure, positions
-from lessons.figures_rail import (backlog_figure, between_steps, every_dish_once, order_rows, queue_rows, queue_words,
-                                  rail_news)
+from lessons.figures_rail import (
+    backlog_figure,
+    between_steps,
+    every_dish_once,
+    order_rows,
+    queue_rows,
+    queue_words,
+    rail_news,
+)
 
 
 def service(name, up=1, calls=()):
