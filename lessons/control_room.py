@@ -21,6 +21,7 @@ from lessons.experiments.common import say as _say
 from lessons.experiments.common import show_notice
 from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
 from lessons.live import changed, live_view
+from lessons.rail_panel import backlog_panel
 
 ON_SCREEN = {"streaming": "The streaming service", "restaurant": "The restaurant (with its rail)"}
 
@@ -185,6 +186,8 @@ def follow_the_kitchen(data: dict | None) -> None:
 def _live_parts(url: str, data: dict | None) -> None:
     scenario_story(url, data)
     follow_the_kitchen(data)
+    if data:  # the restaurant: its rail's backlog, for "The chef walks out" and "The rail goes down"
+        backlog_panel(data, key="control-room", compact=True)
 
 
 def service_row(client: KitchenClient, service: dict) -> None:
@@ -265,7 +268,7 @@ def render(client: KitchenClient) -> None:
         live, switches = st.columns([0.62, 0.38], gap="medium")
     with live, st.container(key="control-room-live"):
         live_view(client.url, key="control-room", above=functools.partial(_live_parts, client.url), stacked=True,
-                  history=True)
+                  history=True, rail=cluster["topology"] == "restaurant")
     with switches:
         st.subheader("Services")
         for service in cluster["services"]:

@@ -2,7 +2,7 @@
 
     backlog_figure(history, now)    pending tickets per queue over the last minute (GET /queues/history)
     queue_rows(queues)              a row per queue: its state in words, then pending / in flight / consumers /
-                                    redelivered / dead-lettered (GET /queues)
+                                    redelivered / dead-lettered / pinned and taken a second (GET /queues)
     rail_news(cluster, queues, now) sentences for what is missing: the rail down (figures from N s ago), no chef
     order_rows(orders)              the newest orders and each station's step; the saga's in-between said in words
     every_dish_once(waiter, chef, queues)   orders taken against tickets the chef handled, in one sentence
@@ -42,7 +42,8 @@ def queue_rows(queues: list[dict]) -> list[dict]:
     """A table row per queue, its state in words first (a colour never says it alone)."""
     return [{"queue": q["name"], "now": queue_words(q), "pending": q.get("pending", 0),
              "in flight": q.get("in_flight", 0), "consumers": q.get("consumers", 0),
-             "redelivered": q.get("redelivered", 0), "dead-lettered": q.get("dead_lettered", 0)} for q in queues]
+             "redelivered": q.get("redelivered", 0), "dead-lettered": q.get("dead_lettered", 0),
+             "pinned /s": f"{q.get('rate_in', 0):.1f}", "taken /s": f"{q.get('rate_out', 0):.1f}"} for q in queues]
 
 
 def rail_news(cluster: dict, queues: list[dict], now_s: float) -> list[str]:

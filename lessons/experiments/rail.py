@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import httpx
@@ -19,9 +18,10 @@ import streamlit as st
 from lessons.app_state import kitchen_or_stop
 from lessons.control_room import scenario_story
 from lessons.experiments.common import act, keep_answer, say, show_notice
-from lessons.figures_rail import between_steps, every_dish_once, order_rows, queue_rows, rail_news
+from lessons.figures_rail import between_steps, every_dish_once, order_rows
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view
+from lessons.rail_panel import backlog_panel
 
 KITCHEN = "restaurant"
 MODE_SWITCH = "Pin tickets on the rail (off: the waiter calls each station and waits)"
@@ -164,20 +164,7 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
     if rail is None:
         st.info("This kitchen has no rail to show.")
         return
-    for sentence in rail_news(data["cluster"], rail["queues"], time.time()):
-        st.warning(sentence, icon=":material/warning:")
-    if rail["problem"]:
-        st.warning(f"The rail's figures could not be read: {rail['problem']}", icon=":material/warning:")
-    said = "on the rail: the waiter pins a ticket and goes" if rail["mode"] == "rail" else \
-        "by calls: the waiter waits at each station"
-    chef = next((q for q in rail["queues"] if q["name"] == "chef"), None)
-    tickets = f"{chef['pending']} ticket{'' if chef['pending'] == 1 else 's'}" if chef else ""
-    backlog = f" · **the chef's backlog: {tickets} waiting**" if chef else ""
-    with st.container(key="rail-backlog-line"):
-        st.markdown(f"Tickets are passed **{said}**{backlog}")
-    if rail["queues"]:
-        st.table(queue_rows(rail["queues"]))
-    st.plotly_chart(rail["backlog"], key="rail-backlog", config={"displayModeBar": False}, theme=None)
+    backlog_panel(data, key="rail")
     st.markdown("**The newest orders**, each station's step read from its own database")
     st.caption("Read through the waiter every 2 s: to answer, the waiter must ask every station now, so each read "
                "is a call (the thin waiter → station lines on the graph), not a message. These reads are left out "

@@ -55,8 +55,9 @@ def test_each_queue_says_its_state_in_words():
     assert queue_words(queue("chef", pending=5, consumers=0)) == "5 waiting: nobody is taking them"
     assert queue_words(queue("chef")) == "empty"
     assert queue_words(queue("dead-letter", pending=1, consumers=0)) == "1 set aside"
-    row = queue_rows([queue("chef", pending=3, redelivered=2, dead_lettered=1)])[0]
+    row = queue_rows([queue("chef", pending=3, redelivered=2, dead_lettered=1, rate_out=12.25)])[0]
     assert row["now"] == "3 waiting" and (row["redelivered"], row["dead-lettered"]) == (2, 1)
+    assert row["taken /s"] == "12.2" and row["pinned /s"] == "0.0", "three chefs drain faster: said in numbers"
 
 
 def test_a_rail_down_or_a_chef_away_is_said_in_a_sentence():
