@@ -113,7 +113,7 @@ def order_rows(orders: list[dict]) -> list[dict]:
     rows = []
     for order in orders:
         steps = {s["station"]: s for s in order.get("steps") or []}
-        row = {"order": str(order["order_id"]), "dish": order.get("dish") or "", "status": order["status"]}
+        row = {"order": str(order.get("order_id", "")), "dish": order.get("dish") or "", "status": order.get("status", "–")}
         for station in ("cashier", "chef", "bartender"):
             step = steps.get(station)
             row[station] = STEP_WORDS.get(step["status"], step["status"]) if step else "–"

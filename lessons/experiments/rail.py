@@ -150,7 +150,7 @@ def _follow(client: KitchenClient, orders: list[dict], cluster: dict) -> None:
         st.caption(f"Your order {order_id}: the waiter cannot show it just now.")
         return
     moment = between_steps(order)
-    st.markdown(f"**Your order {order_id} ({order.get('dish', '')}): {order['status']}**"
+    st.markdown(f"**Your order {order_id} ({order.get('dish', '')}): {order.get('status', '–')}**"
                 + (f" · {moment}" if moment else ""))
 
 
@@ -169,7 +169,10 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
     st.caption("Read through the waiter every 2 s: to answer, the waiter must ask every station now, so each read "
                "is a call (the thin waiter → station lines on the graph), not a message. These reads are left out "
                "of the trace picker below.")
-    if rail["orders"]:
+    if rail["mode"] != "rail":
+        st.caption("By calls, each order is served (or refused) while the guest waits: there is no step in between "
+                   "to follow. Switch on the rail to see them.")
+    elif rail["orders"]:
         st.table(order_rows(rail["orders"]))
     elif rail["orders_problem"]:
         st.caption(f"The orders cannot be read just now: {rail['orders_problem']}")

@@ -98,6 +98,7 @@ def test_the_sagas_in_between_moment_is_said_in_words():
     assert between_steps(order("refunded", "refunded", "failed")).startswith("refunded")
     assert between_steps(order("served", "charged", "done")) == "they agree: paid and cooked"
     assert between_steps({"order_id": "o-1", "status": "served", "dish": "pasta"}) == "", "by calls: no in-between"
+    assert order_rows([{"order_id": "o-2", "table": 3, "dish": "pasta"}])[0]["status"] == "–", "an order book row"
     row = order_rows([order("paid", "charged", "waiting")])[0]
     assert row == {"order": "a1b2c3d4e5f6", "dish": "pasta", "status": "paid", "cashier": "paid", "chef": "waiting",
                    "bartender": "–", "bill and kitchen": "paid, not cooked yet"}
