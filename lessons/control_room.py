@@ -21,6 +21,22 @@ from lessons.experiments.common import say as _say
 from lessons.experiments.common import show_notice
 from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
 from lessons.live import changed, live_view
+from lessons.rail_panel import backlog_panel
+
+ON_SCREEN = {"streaming": "The streaming service", "restaurant": "The restaurant (with its rail)"}
+
+
+def kitchen_on_screen() -> str:
+    """Which kitchen the Control room drives: the streaming service (the class's kitchen), or the restaurant, whose
+    stories (the chef walks out, the rail goes down) play there. Drawn under the page's title."""
+    head = st.container(horizontal=True, vertical_alignment="bottom", gap="large")  # one line: no screen space lost
+    head.title("Control room", width="content")
+    if wants_private():  # a private kitchen is a streaming one
+        return "streaming"
+    head.selectbox("Kitchen on the screen", list(ON_SCREEN), format_func=ON_SCREEN.get, key="control-room-kitchen",
+                   width=320, help="Each kitchen has its own scenarios, services and graph")
+    return st.session_state.get("control-room-kitchen") or "streaming"
+
 
 STATUS = {"ready": ":material/stop:", "playing": ":material/play_arrow:", "paused": ":material/pause:",
           "finished": ":material/check_circle:", "failed": ":material/error:", "stopped": ":material/stop:"}
@@ -170,6 +186,8 @@ def follow_the_kitchen(data: dict | None) -> None:
 def _live_parts(url: str, data: dict | None) -> None:
     scenario_story(url, data)
     follow_the_kitchen(data)
+    if data:  # the restaurant: its rail's backlog, for "The chef walks out" and "The rail goes down"
+        backlog_panel(data, key="control-room", compact=True)
 
 
 def service_row(client: KitchenClient, service: dict) -> None:
@@ -238,7 +256,6 @@ def render(client: KitchenClient) -> None:
         └──────────────────────────────┘ │ Load generator                   │
                                          └──────────────────────────────────┘
     """
-    st.title("Control room")
     cluster = client.cluster()
     address = client.url.removeprefix("http://")  # no scheme: a link in a caption is too faint to read (WCAG AA)
     st.caption(f"The {cluster['topology']} kitchen ({cluster['architecture']}) · control plane {address} · "
@@ -251,7 +268,7 @@ def render(client: KitchenClient) -> None:
         live, switches = st.columns([0.62, 0.38], gap="medium")
     with live, st.container(key="control-room-live"):
         live_view(client.url, key="control-room", above=functools.partial(_live_parts, client.url), stacked=True,
-                  history=True)
+                  history=True, rail=cluster["topology"] == "restaurant")
     with switches:
         st.subheader("Services")
         for service in cluster["services"]:

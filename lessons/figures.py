@@ -21,14 +21,41 @@ DEGRADED_ERROR_SHARE = 0.05  # an edge failing more often than this is drawn red
 TEXT_PX = 15  # every label of the graph and the waterfall is at least 14 px: legible from the back of a room
 
 
+RAIL = "rail"  # the restaurant's message broker: drawn between the waiter and the stations that take its tickets
+RAIL_CONSUMERS = ("chef", "bartender")  # where its tickets go (more edges come from the spans when they exist)
+
+
 def positions(cluster: dict) -> dict[str, tuple[float, float]]:
-    """The gateway on top, the services it calls in a row beneath (fixed for a topology)."""
+    """The gateway on top, the services it calls in a row beneath (fixed for a topology); a rail half-way down,
+    above the stations that take its tickets."""
     gateway = cluster["gateway"]
-    others = [s["name"] for s in cluster["services"] if s["name"] != gateway]
+    others = [s["name"] for s in cluster["services"] if s["name"] not in (gateway, RAIL)]
     spread = max(len(others) - 1, 1)
     placed = {gateway: (0.0, 1.0)}
     placed.update({name: (-1.5 + 3.0 * i / spread if len(others) > 1 else 0.0, 0.0) for i, name in enumerate(others)})
+    if any(s["name"] == RAIL for s in cluster["services"]):
+        under = [placed[c][0] for c in RAIL_CONSUMERS if c in placed] or [0.0]
+        placed[RAIL] = (sum(under) / len(under), 0.5)
     return placed
+
+
+def edges_of(cluster: dict, graph: dict) -> list[tuple[str, str]]:
+    """Every edge to draw, in a fixed order: who calls whom in the topology, the rail's own paths, then any other
+    pair the spans showed (idle ones are drawn dotted)."""
+    pairs = [(s["name"], callee) for s in cluster["services"] for callee in s["calls"]]
+    if any(s["name"] == RAIL for s in cluster["services"]):
+        pairs += [(cluster["gateway"], RAIL), *((RAIL, c) for c in RAIL_CONSUMERS)]
+    pairs += sorted((e["source"], e["target"]) for e in graph["edges"])
+    return list(dict.fromkeys(pairs))
+
+
+def _busiest_into(graph: dict) -> dict[str, dict]:
+    """Per callee, the edge into it with the most calls (a station fed by the rail may also be called direct)."""
+    into: dict[str, dict] = {}
+    for edge in graph["edges"]:
+        if edge["target"] not in into or edge["calls"] > into[edge["target"]]["calls"]:
+            into[edge["target"]] = edge
+    return into
 
 
 def state_of(service: dict, node: dict | None) -> str:
@@ -79,6 +106,8 @@ def node_label(service: dict, node: dict | None, edge: dict | None, gateway: boo
     replicas = f"{up}×" if up == service["desired_replicas"] else f"{up} of {service['desired_replicas']}"
     lines = [f"<b>{service['name']}</b>", f"<b>{state_of(service, node)}</b> · {replicas}",
              f"{versions(service)} · {languages(service)}"]
+    if service["name"] == RAIL:  # the broker: no build of ours; how the tickets pinned on it went
+        return "<br>".join([*lines[:2], *_calls_lines(edge)[:1]])
     if gateway:
         if node and node["rps"]:
             lines += [f"p95 {_ms(node['p95_ms'])}", f"{node['error_rate']:.0%} failed"]
@@ -90,20 +119,18 @@ def node_label(service: dict, node: dict | None, edge: dict | None, gateway: boo
 def graph_figure(cluster: dict, graph: dict) -> go.Figure:
     """The live graph: a node per service saying its state, replicas and build; edges as wide as their traffic.
 
-    Every edge of these kitchens leaves the gateway, so each callee has one caller: the call figures are written
-    under the callee (no label floats on an edge, so none can cover another)."""
+    Each callee's call figures are written under it, as its busiest caller saw them (the gateway, or the rail for
+    the stations that take its tickets): no label floats on an edge, so none can cover another."""
     place = positions(cluster)
     nodes = {n["id"]: n for n in graph["nodes"]}
     traffic = {(e["source"], e["target"]): e for e in graph["edges"]}
-    into = {e["target"]: e for e in graph["edges"]}
+    into = _busiest_into(graph)
     # one plain dict, validated once by go.Figure: five times faster than add_trace / update_layout
     data: list[dict] = []
-    for service in cluster["services"]:
-        for callee in service["calls"]:
-            if callee not in place:
-                continue
-            (x0, y0), (x1, y1) = place[service["name"]], place[callee]
-            edge = traffic.get((service["name"], callee))
+    for caller, callee in edges_of(cluster, graph):
+        if caller in place and callee in place:
+            (x0, y0), (x1, y1) = place[caller], place[callee]
+            edge = traffic.get((caller, callee))
             live = bool(edge and edge["calls"])
             failing = bool(live and edge["error_rate"] > DEGRADED_ERROR_SHARE) or bool(
                 edge and edge.get("breaker") == "open")
@@ -123,8 +150,8 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
                    "line": {"width": 2, "color": "white"}},
         "text": [node_label(s, nodes.get(s["name"]), into.get(s["name"]), s["name"] == cluster["gateway"])
                  for s in shown],
-        # the gateway's label above it, clear of the edges that leave it downwards
-        "textposition": ["top center" if n == cluster["gateway"] else "bottom center" for n in names],
+        # the gateway's label above it, clear of the edges that leave it downwards; the rail's beside it
+        "textposition": [_text_side(n, cluster["gateway"]) for n in names],
         "textfont": {"size": TEXT_PX, "color": INK},
         "hovertext": [_node_hover(n, nodes.get(n)) for n in names], "hoverinfo": "text"})
     return go.Figure({"data": data, "layout": {
@@ -133,6 +160,10 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
         "xaxis": {"visible": False, "range": [-2.05, 2.05], "fixedrange": True},
         "yaxis": {"visible": False, "range": [-1.05, 1.75], "fixedrange": True},
         "plot_bgcolor": "white", "paper_bgcolor": "white"}})
+
+
+def _text_side(name: str, gateway: str) -> str:
+    return "top center" if name == gateway else "top left" if name == RAIL else "bottom center"
 
 
 def _node_hover(name: str, node: dict | None) -> str:

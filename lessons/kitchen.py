@@ -171,6 +171,38 @@ class KitchenClient:
     def set_resilience(self, **switches: bool | int) -> dict:
         return self._call("PUT", "/resilience", json={**self.resilience(), **switches})
 
+    # ---- tickets on a rail (the restaurant's microservices kitchen) -----------------------------------
+    def messaging(self) -> str:
+        """How the waiter passes tickets: ``calls`` (a call per station) or ``rail`` (messages on the broker)."""
+        return self._call("GET", "/messaging")["mode"]
+
+    def set_messaging(self, mode: str) -> dict:
+        return self._call("PUT", "/messaging", json={"mode": mode})
+
+    def queues(self) -> list[dict]:
+        """Per queue: pending, in_flight, consumers, delivered, redelivered, dead_lettered, rate_in, rate_out
+        (with ``stale`` and ``as_of`` when the rail is down and these are its last figures)."""
+        return self._call("GET", "/queues")
+
+    def queue_history(self) -> dict:
+        """``{"window_s", "points": [{"t", "queues": {name: {"pending", "in_flight"}}}]}``, a point a second."""
+        return self._call("GET", "/queues/history")
+
+    def stock(self) -> dict[str, int]:
+        """Portions left per dish, from the chef's own stock table."""
+        return self._call("GET", "/stock")["dishes"]
+
+    def set_stock(self, dish: str, portions: int) -> dict:
+        return self._call("PUT", "/stock", json={"dish": dish, "portions": portions})
+
+    def orders(self, limit: int = 8, cluster: dict | None = None) -> list[dict]:
+        """The newest orders and each station's step, read through the waiter (``GET /api/orders?limit=``)."""
+        answer = self.send("GET", f"/api/orders?limit={limit}", cluster=cluster)
+        if answer.status_code >= 400:
+            raise Refused(answer.status_code, _detail(answer, f"the waiter answered HTTP {answer.status_code}"))
+        body = answer.json()
+        return body.get("orders", []) if isinstance(body, dict) else body
+
     def entry_request(self) -> httpx.Response:
         """Send the kitchen's entry request through its gateway, as a guest would (its answer, whatever its status)."""
         cluster = self.cluster()

@@ -27,7 +27,8 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from lessons.figures import graph_figure, history_figure, waterfall_figure
+from lessons.figures import RAIL, graph_figure, history_figure, waterfall_figure
+from lessons.figures_rail import backlog_figure
 from lessons.kitchen import KitchenClient, KitchenProblem, Refused
 
 # Twice a second: a change shows within a second even when it lands just after a tick (bench/event_to_screen.py)
@@ -38,6 +39,8 @@ GRAPH_WINDOW_S = 2  # the graph's figures cover what just happened: a fix shows 
 WATERFALL_BOX_PX = 620  # picker, age line and a waterfall of up to ~13 rows; a longer trace scrolls inside it
 OLD_TRACE_S = 5  # a newest trace older than this is said to be old: nothing newer reached the gateway
 KEPT_WATERFALLS = 64  # built waterfalls kept (a picked trace stays drawable after it leaves the newest 15)
+ORDERS_SHOWN = 8  # the newest orders the rail lesson lists, with each station's step
+ORDERS_EVERY_S = 2.0  # ...read through the waiter this often: each read is a call to every station (and a trace)
 
 
 @dataclass
@@ -57,6 +60,8 @@ class LiveFeed:
 
     url: str
     client: KitchenClient = field(init=False)
+    reads_rail: bool = False  # set once a page shows the rail: then every frame holds its queues and orders too
+    _orders: tuple[float, list, str | None] = field(default=(0.0, [], None), init=False)  # read at, orders, problem
     _frame: Frame | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _waterfalls: OrderedDict = field(default_factory=OrderedDict, init=False)  # trace id -> (trace, figure)
@@ -84,11 +89,38 @@ class LiveFeed:
         try:
             cluster, graph = self.client.cluster(), self.client.graph(window_s=GRAPH_WINDOW_S)
             data = {"cluster": cluster, "graph": graph, "traces": self.client.traces(TRACES, complete=True),
-                    "load": self.client.load(), "scenario": self._scenario()}
+                    "load": self.client.load(), "scenario": self._scenario(), "rail": self._rail(cluster)}
         except KitchenProblem as problem:
             return Frame(taken, problem=problem)
+        if data["rail"]:  # the rail's table of orders is this feed's own read, not a learner's request
+            own_read = f"{cluster['gateway']}: GET /api/orders"
+            data["traces"] = [t for t in data["traces"] if t["name"] != own_read]
         return Frame(taken, data=data, graph=graph_figure(cluster, graph),
                      history=history_figure(data["load"].get("history", []), time.time()))
+
+    def _rail(self, cluster: dict) -> dict | None:
+        """The rail's reading (mode, queues, their last minute drawn as ``backlog``, the newest orders); a part
+        that does not answer is said in ``problem`` / ``orders_problem``, the rest still shows. None: no page
+        shows a rail here, or the kitchen has none."""
+        if not self.reads_rail or not any(s["name"] == RAIL for s in cluster["services"]):
+            return None
+        rail = {"mode": "calls", "queues": [], "history": {"window_s": 60, "points": []}, "orders": [],
+                "problem": None, "orders_problem": None}
+        try:
+            rail["mode"], rail["queues"] = self.client.messaging(), self.client.queues()
+            rail["history"] = self.client.queue_history()
+        except KitchenProblem as problem:
+            rail["problem"] = str(problem)
+        read_at, orders, problem = self._orders
+        if time.monotonic() - read_at >= ORDERS_EVERY_S:
+            try:
+                orders, problem = self.client.orders(ORDERS_SHOWN, cluster=cluster), None
+            except KitchenProblem as failed:
+                problem = str(failed)
+            self._orders = (time.monotonic(), orders, problem)
+        rail["orders"], rail["orders_problem"] = orders, problem
+        rail["backlog"] = backlog_figure(rail["history"], time.time())
+        return rail
 
     def _scenario(self) -> dict | None:
         """The story on the kitchen's timeline (None from a kitchen that has none to tell)."""
@@ -209,7 +241,7 @@ def page_counts(key: str, totals: dict) -> dict[str, int]:
 
 
 def live_view(url: str, key: str, above: Callable[[dict | None], None] | None = None,
-              say_what_is_set: bool = True, history: bool = False, stacked: bool = False) -> None:
+              say_what_is_set: bool = True, history: bool = False, stacked: bool = False, rail: bool = False) -> None:
     """The live view of a kitchen: load figures, the graph, a trace's waterfall, and (``history``) the last minute.
 
     Its counters start at zero each time the page is opened, and at a press of *Reset counters*. The live part
@@ -219,7 +251,10 @@ def live_view(url: str, key: str, above: Callable[[dict | None], None] | None = 
     load; None while the kitchen does not answer): one rerun a second per tab, not two.
     ``say_what_is_set=False`` hides the "Now:" line (it would name the culprit of the tracing detective game).
     ``stacked`` puts the waterfall under the graph (for a narrow column), ``history`` the last minute under both.
+    ``rail``: every frame of this kitchen also holds the rail's reading (``data["rail"]``, for ``above``).
     """
+    if rail:
+        feed(url).reads_rail = True
     if st.session_state.get("live-page") != key:  # arrived on this page: its counters start at zero
         st.session_state["live-page"] = key
         reset_counters(key)

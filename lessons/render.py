@@ -23,10 +23,14 @@ LESSONS: list[tuple[str, str]] = [
     ("05_deploys", "5 · Independent deployments"),
     ("06_right_tool", "6 · The right tool for each job"),
     ("07_premium", "7 · The microservice premium"),
-    ("08_real_world", "8 · The real world"),
-    ("09_summary", "9 · Summary and quiz"),
+    ("08_rail", "8 · Tickets on a rail"),
+    ("09_real_world", "9 · The real world"),
+    ("10_summary", "10 · Summary and quiz"),
 ]
 TITLES = dict(LESSONS)
+# A learner's progress and ratings are stored by lesson id. Lessons renumbered when "Tickets on a rail" came in
+# keep the id they were stored under, so nobody's "done" marks are lost.
+FORMER_SLUGS = {"09_real_world": "08_real_world", "10_summary": "09_summary"}
 DRAWING_PX = 960  # on a 1920 px projector a full-width drawing would fill the screen and push its lesson down
 
 
@@ -38,6 +42,16 @@ def drawing_text(drawing: Path) -> str:
 
 def page_path(slug: str) -> str:
     return f"pages/{slug}.py"
+
+
+def progress_id(slug: str) -> str:
+    """The id a lesson's progress and rating are stored under (stable across a renumbering)."""
+    return FORMER_SLUGS.get(slug, slug)
+
+
+def progress_lessons() -> list[tuple[str, str]]:
+    """[(progress id, title), ...] of every lesson, in order: what the progress bar and checklist count."""
+    return [(progress_id(slug), title) for slug, title in LESSONS]
 
 
 def lesson_page(slug: str, experiment: Callable[[], None], heading: str = "Try it on the live kitchen") -> None:
@@ -56,9 +70,9 @@ def lesson_page(slug: str, experiment: Callable[[], None], heading: str = "Try i
     st.divider()
     done, helpful = st.columns(2)
     with done:
-        progress.done_button(slug, title)
+        progress.done_button(progress_id(slug), title)
     with helpful:
-        progress.helpful_widget(slug)
+        progress.helpful_widget(progress_id(slug))
     index = [s for s, _ in LESSONS].index(slug)
     if index + 1 < len(LESSONS):
         following = LESSONS[index + 1][0]

@@ -11,6 +11,7 @@
     scale       service, replicas                   faults      service, latency_ms / jitter_ms / error_rate
     deploy      service, version, [bad]             heal        no load, default protections, and every
                                                                 service with no faults, v1, 1 replica, up
+    messaging   mode ("calls" | "rail": how the restaurant's waiter passes tickets; GET/PUT /messaging)
 
 ``service = "all"`` means every service of the kitchen. Times may repeat but never go back.
 This module only reads and checks the files; a narration line says what to look for, never a figure
@@ -33,13 +34,14 @@ log = logging.getLogger("kitchen.scenarios")
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
 EVERY = "all"  # service = "all": every service of the kitchen
 DEFAULT_LOAD_S = 60.0
-Action = Literal["load", "stop_load", "kill", "restart", "scale", "faults", "deploy", "heal"]
+Action = Literal["load", "stop_load", "kill", "restart", "scale", "faults", "deploy", "heal", "messaging"]
+Mode = Literal["calls", "rail"]  # how the restaurant's waiter passes tickets
 Status = Literal["ready", "playing", "paused", "finished", "failed", "stopped"]
 ARGUMENTS: dict[str, tuple[set[str], set[str]]] = {  # action -> (arguments it needs, arguments it may take)
     "load": ({"rps"}, {"duration_s"}), "stop_load": (set(), set()),
     "kill": ({"service"}, set()), "restart": ({"service"}, set()),
     "scale": ({"service", "replicas"}, set()), "faults": ({"service"}, {"latency_ms", "jitter_ms", "error_rate"}),
-    "deploy": ({"service", "version"}, {"bad"}), "heal": (set(), set()),
+    "deploy": ({"service", "version"}, {"bad"}), "heal": (set(), set()), "messaging": ({"mode"}, set()),
 }
 FAULTS = ("latency_ms", "jitter_ms", "error_rate")
 
@@ -65,6 +67,7 @@ class Step(BaseModel):
     error_rate: float | None = Field(None, ge=0, le=1)
     version: str | None = Field(None, min_length=1, max_length=40)
     bad: bool | None = None
+    mode: Mode | None = None
 
     @model_validator(mode="after")
     def _arguments_fit_the_action(self) -> Step:
@@ -97,6 +100,8 @@ class Step(BaseModel):
                                                        if getattr(self, f) is not None)
             case "deploy":
                 return f"deploy {self.service} {self.version}" + (" (a bad build)" if self.bad else "")
+            case "messaging":
+                return f"tickets passed by {self.mode}"
         return f"{self.action} {self.service}"
 
 

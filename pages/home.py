@@ -5,7 +5,7 @@ import streamlit as st
 from lessons import progress
 from lessons.app_state import kitchen_or_stop
 from lessons.experiments.common import answer_panel
-from lessons.render import LESSONS, page_path
+from lessons.render import LESSONS, page_path, progress_id, progress_lessons
 
 st.title("Microservices Kitchen")
 st.write("A restaurant starts with one cook doing everything and grows into a brigade of specialists passing "
@@ -17,8 +17,8 @@ with learn:
     st.subheader("What you will learn")
     for slug, title in LESSONS:
         st.page_link(page_path(slug), label=title,
-                     icon=progress.DONE_ICON if progress.is_done(slug) else progress.TODO_ICON)
-    progress.progress_summary(LESSONS, checklist=False)
+                     icon=progress.DONE_ICON if progress.is_done(progress_id(slug)) else progress.TODO_ICON)
+    progress.progress_summary(progress_lessons(), checklist=False)
 
 with kitchen_col:
     client = kitchen_or_stop()

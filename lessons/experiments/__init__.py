@@ -6,5 +6,6 @@
     scaling.py     lesson 4 (the same spike on the monolith twin and the microservices, side by side)
     premium.py     lesson 7 (a function call against a network call, the switches, the detective game)
     idempotency.py lesson 7 (charge, lose the reply, retry: with a key and without)
-    wrapup.py      lessons 8-9 (one screen's processes counted; an answer checked on the live kitchen)
+    rail.py        lesson 8 (tickets on a rail: the backlog, the outbox, the saga, the dead letter)
+    wrapup.py      lessons 9-10 (one screen's processes counted; an answer checked on the live kitchen)
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import streamlit as st
 
 from lessons.kitchen import KitchenProblem, NotAllowed
@@ -58,8 +59,14 @@ def cost_meter(cluster: dict, label: str = "This kitchen") -> float:
 
 def _ask(client, key: str) -> None:
     """Send the entry request and keep what came back (an answer, or the sentence that says why none came)."""
+    keep_answer(key, client.entry_request)
+
+
+def keep_answer(key: str, send: Callable[[], httpx.Response], **kept: object) -> None:
+    """Send one request as a guest would (``send``) and keep what came back under ``key`` (with ``kept``): its
+    status, body, time and trace id, or the sentence that says why no answer came. It counts on the page."""
     try:
-        answer = client.entry_request()
+        answer = send()
     except KitchenProblem as problem:
         st.session_state[key] = {"problem": str(problem)}
         count_by_hand("failed")
@@ -69,7 +76,7 @@ def _ask(client, key: str) -> None:
     except ValueError:
         body = {"detail": answer.text[:300]}
     st.session_state[key] = {"status": answer.status_code, "body": body, "ms": answer.elapsed.total_seconds() * 1000,
-                             "trace_id": answer.headers.get("x-trace-id", "")}
+                             "trace_id": answer.headers.get("x-trace-id", ""), **kept}
     degraded = isinstance(body, dict) and bool(body.get("degraded"))
     count_by_hand("failed" if answer.status_code >= 400 else "degraded" if degraded else "ok")
     changed()

@@ -1,4 +1,4 @@
-"""Lessons 8-9: the real world (one screen, how many processes?), and the summary with its quiz."""
+"""Lessons 9-10: the real world (one screen, how many processes?), and the summary with its quiz."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from lessons.app_state import kitchen_or_stop
 from lessons.experiments.common import act, answer_panel, show_notice
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view
-from lessons.render import LESSONS
+from lessons.render import progress_lessons
 
 ONE_SCREEN = {"world": "Microservices", "world-monolith": "The monolith twin"}
 
@@ -59,7 +59,7 @@ def summary() -> None:
     from lessons import progress, quiz
 
     learner = progress.learner_id()
-    progress.progress_summary(LESSONS)
+    progress.progress_summary(progress_lessons())
     quiz.render_quiz(learner, progress.store())
     client = kitchen_or_stop("streaming")
     st.subheader("Check an answer on the live kitchen")

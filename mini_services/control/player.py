@@ -96,11 +96,16 @@ class ScenarioPlayer:
         topology = self.supervisor.topology.name
         if scenario.topology != topology:
             return f"{scenario.name!r} is a story of the {scenario.topology} kitchen; this is the {topology} kitchen"
+        if not self._has_rail() and any(s.action == "messaging" and s.mode == "rail" for s in scenario.steps):
+            return f"{scenario.name!r} passes tickets on a rail, and this {topology} kitchen has none"
         missing = {s.service for s in scenario.steps if s.service not in (None, EVERY)} - set(self.supervisor.services)
         if missing:
             return (f"{scenario.name!r} acts on {', '.join(sorted(missing))}, which this {topology} kitchen "
                     f"({self.supervisor.architecture}) does not run")
         return None
+
+    def _has_rail(self) -> bool:
+        return any(s.station.broker for s in self.supervisor.services.values())
 
     @property
     def busy(self) -> bool:
@@ -164,7 +169,7 @@ class ScenarioPlayer:
         await self._end("ready")
         async with self._acting:
             self._narration, self._error, self._clock = [], None, (0.0, None)
-            await heal(self.supervisor, self.load, rewind=True)
+            await heal(self.supervisor, self.load, rewind=True)  # the rail too: calls again, queues empty
 
     async def _end(self, status: Status) -> None:
         async with self._acting:
@@ -214,6 +219,8 @@ class ScenarioPlayer:
     async def _perform(self, step: Step) -> None:
         """Do one step now, on this kitchen."""
         sv = self.supervisor
+        if step.action == "messaging":  # the restaurant's waiter: a call per station, or tickets on the rail
+            return await sv.set_messaging(step.mode)
         if step.action in ("load", "stop_load", "heal"):
             self._load_mark = None
             if step.action == "load":

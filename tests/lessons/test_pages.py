@@ -226,8 +226,40 @@ def test_the_detective_game_is_kept_in_the_kitchen(kitchens, right):
     wait_for(kitchen.all_up, 10, "every service up again after the game")
 
 
+def test_rail_lesson_on_the_rail_an_order_is_taken_with_the_chef_away(kitchens):
+    """Lesson 8: the switch puts the waiter on the rail; with the chef killed an order is still taken (202)."""
+    restaurant = kitchens["restaurant"]
+    at = clean(run_page("08_rail.py"))
+    try:
+        clean(at.toggle(key="rail-mode").set_value(True).run())
+        assert restaurant.control.get("/messaging").json()["mode"] == "rail"
+        clean(at.button(key="rail-chef-kill").click().run())
+        assert not restaurant.up("chef")
+        clean(at.button(key="rail-order").click().run())
+        assert any("HTTP 202 · taken" in s.value for s in at.success), [e.value for e in at.main]
+        clean(at.button(key="rail-sell-out").click().run())  # the chef is down: its stock cannot be changed
+        assert any("chef" in i.value for i in at.info), [e.value for e in at.main]
+        clean(at.button(key="rail-chef-restart").click().run())
+        wait_for(lambda: restaurant.up("chef"), 10, "the chef back")
+        clean(at.button(key="rail-sell-out").click().run())
+        assert any("0 portions of pasta" in i.value for i in at.info), [e.value for e in at.main]
+        clean(at.button(key="rail-count").click().run())
+        assert any("orders taken on the rail" in i.value and "none was cooked twice" in i.value for i in at.info)
+    finally:
+        restaurant.control.put("/stock", json={"dish": "pasta", "portions": 100})
+        restaurant.control.put("/messaging", json={"mode": "calls"})
+
+
+def test_control_room_shows_the_restaurant_and_its_stories(kitchens):
+    at = clean(run_page("control_room.py"))
+    clean(at.selectbox(key="control-room-kitchen").set_value("restaurant").run())
+    offered = " ".join(at.selectbox(key="scenario-pick").options)
+    assert "The chef walks out" in offered and "The rail goes down" in offered and "Valentine" not in offered
+    assert at.button(key="kill-chef") and at.button(key="kill-rail"), "the restaurant's own switches"
+
+
 def test_real_world_counts_the_processes_of_one_screen(kitchens):
-    at = clean(run_page("08_real_world.py"))
+    at = clean(run_page("09_real_world.py"))
     clean(at.button(key="world-send").click().run())
     clean(at.button(key="world-monolith-send").click().run())
 
@@ -240,7 +272,7 @@ def test_real_world_counts_the_processes_of_one_screen(kitchens):
 
 def test_summary_checks_an_answer_on_the_live_kitchen(kitchens):
     streaming = kitchens["streaming"]
-    at = clean(run_page("09_summary.py"))
+    at = clean(run_page("10_summary.py"))
     clean(at.button(key="summary-billing-kill").click().run())
     at.button(key="summary-send").click().run()
     assert any("without billing (degraded)" in w.value for w in at.warning), [e.value for e in at.main]

@@ -34,7 +34,7 @@ def test_each_question_is_well_formed(question: Question) -> None:
 def test_the_quiz_covers_the_lesson_story() -> None:
     ids = {q.id for q in QUESTIONS}
     assert {"monolith", "valentines-scaling", "billing-down", "idempotency-key", "circuit-breaker", "tracing",
-            "when-not-to-split"} <= ids
+            "when-not-to-split", "rail-chef-away", "saga-refund", "when-not-to-message"} <= ids
     by_id = {q.id: q for q in QUESTIONS}
     assert "Recommendation" in by_id["valentines-scaling"].choices[by_id["valentines-scaling"].answer]
     assert "200" in by_id["billing-down"].choices[by_id["billing-down"].answer]

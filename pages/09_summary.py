@@ -1,6 +1,0 @@
-"""Lesson page (thin: the text is lessons/content/09_summary.md, the experiment lessons/experiments/wrapup.py)."""
-
-from lessons.experiments.wrapup import summary
-from lessons.render import lesson_page
-
-lesson_page("09_summary", summary, heading="Your progress, and the quiz")
