@@ -14,8 +14,8 @@ from functools import partial
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
-from lessons.experiments.common import act, show_notice
 from lessons.figures import history_figure
+from lessons.experiments.common import act, show_notice
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view, snapshot
 
