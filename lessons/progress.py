@@ -7,7 +7,10 @@
     LearnerStore ── <data root>/learners.sqlite3 (WAL; every write committed before it returns)
         ├── progress      (learner, lesson)   -> done_at
         ├── ratings       (learner, lesson)   -> helpful 0/1, comment, rated_at
-        └── quiz_answers  (learner, question) -> choice, correct, answered_at
+        ├── quiz_answers  (learner, question) -> choice, correct, answered_at
+        └── visits        learner -> first_seen (once per browser session: who counts as "the class")
+
+    class_counts()  ── the whole class in counts only, for the instructor's class view: no id ever leaves it
 
 The widgets (``done_button``, ``helpful_widget``, ``progress_summary``) only render; every write
 happens in an ``on_click`` / ``on_change`` callback.
@@ -39,6 +42,7 @@ CREATE TABLE IF NOT EXISTS ratings (learner TEXT, lesson TEXT, helpful INTEGER N
     comment TEXT NOT NULL DEFAULT '', rated_at TEXT, PRIMARY KEY (learner, lesson));
 CREATE TABLE IF NOT EXISTS quiz_answers (learner TEXT, question TEXT, choice INTEGER NOT NULL,
     correct INTEGER NOT NULL CHECK (correct IN (0, 1)), answered_at TEXT, PRIMARY KEY (learner, question));
+CREATE TABLE IF NOT EXISTS visits (learner TEXT PRIMARY KEY, first_seen TEXT);
 """
 
 
@@ -136,6 +140,34 @@ class LearnerStore:
         return {r["question"]: {"choice": r["choice"], "correct": bool(r["correct"]), "answered_at": r["answered_at"]}
                 for r in rows}
 
+    def seen(self, learner: str) -> None:
+        """Count ``learner`` as one of this app's class (the first visit counts; repeats change nothing)."""
+        self._write("INSERT OR IGNORE INTO visits VALUES (?, ?)", (_check_learner(learner), _now()))
+
+    def class_counts(self, leave_out: str | None = None) -> dict:
+        """The class in counts: ``{"learners": n, "done": {lesson: n}, "answers": {question: {choice: n}},
+        "right": {question: n}, "ratings": {lesson: {"helpful": n, "not_helpful": n}}}``. No ids.
+
+        ``leave_out``: a learner not to count (the instructor looking at the class)."""
+        other = (leave_out if is_learner_id(leave_out) else "",)
+        with closing(self._connect()) as db:
+            learners = db.execute("SELECT COUNT(*) FROM (SELECT learner FROM visits UNION SELECT learner FROM progress "
+                                  "UNION SELECT learner FROM ratings UNION SELECT learner FROM quiz_answers) "
+                                  "WHERE learner != ?", other).fetchone()[0]
+            done = dict(db.execute("SELECT lesson, COUNT(*) FROM progress WHERE learner != ? GROUP BY lesson",
+                                   other).fetchall())
+            answers: dict[str, dict[int, int]] = {}
+            right: dict[str, int] = {}
+            for question, choice, correct, n in db.execute(
+                    "SELECT question, choice, correct, COUNT(*) FROM quiz_answers WHERE learner != ? "
+                    "GROUP BY question, choice", other):
+                answers.setdefault(question, {})[choice] = n
+                right[question] = right.get(question, 0) + (n if correct else 0)
+            ratings = {lesson: {"helpful": up, "not_helpful": down} for lesson, up, down in db.execute(
+                "SELECT lesson, SUM(helpful), SUM(1 - helpful) FROM ratings WHERE learner != ? GROUP BY lesson",
+                other)}
+        return {"learners": learners, "done": done, "answers": answers, "right": right, "ratings": ratings}
+
 
 def data_root() -> Path:
     """Where learners.sqlite3 lives: KITCHEN_DATA_ROOT if set now, else the settings' data root."""
@@ -170,6 +202,13 @@ def learner_id() -> str:
         st.session_state[_SESSION_KEY] = learner
     st.query_params[LEARNER_PARAM] = learner
     return learner
+
+
+def count_me_in(learner: str) -> None:
+    """Count this browser as one of the class (once per session; the class view shows counts only)."""
+    if st.session_state.get("counted") != learner:
+        store().seen(learner)
+        st.session_state["counted"] = learner
 
 
 def _mark_done(learner: str, lesson: str) -> None:

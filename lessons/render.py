@@ -40,6 +40,15 @@ def drawing_text(drawing: Path) -> str:
     return " ".join((desc.text or "").split()) if desc is not None else ""
 
 
+def lesson_text(slug: str, learner: str) -> str:
+    """The lesson's markdown with the first use of each glossary term linked to the glossary (in a new tab,
+    as Streamlit opens links; the learner's id goes along so the new tab is the same learner)."""
+    from lessons.glossary import link_terms
+
+    return link_terms((CONTENT / f"{slug}.md").read_text(encoding="utf-8"),
+                      lambda term: f"glossary?learner={learner}#{term.anchor}")
+
+
 def page_path(slug: str) -> str:
     return f"pages/{slug}.py"
 
@@ -63,7 +72,7 @@ def lesson_page(slug: str, experiment: Callable[[], None], heading: str = "Try i
     drawing = DRAWINGS / f"{slug}.svg"
     if drawing.exists():
         st.image(str(drawing), width=DRAWING_PX, alt=drawing_text(drawing))
-    st.markdown((CONTENT / f"{slug}.md").read_text(encoding="utf-8"))
+    st.markdown(lesson_text(slug, progress.learner_id()))
     st.divider()
     st.subheader(heading)
     experiment()

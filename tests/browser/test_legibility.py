@@ -20,7 +20,10 @@ from playwright import sync_api as playwright
 from lessons.render import DRAWINGS, LESSONS, TITLES, drawing_text
 from tests.browser.browser import ARGS, ARTIFACTS, CHROMIUM, running_app, svg_text_appears
 
-PAGES = {"home": "", **{slug: slug[3:].replace("_", "-") for slug, _ in LESSONS}, "control_room": "control-room"}
+PAGES = {"home": "", **{slug: slug[3:].replace("_", "-") for slug, _ in LESSONS}, "control_room": "control-room",
+         "glossary": "glossary", "teachers": "for-teachers", "worksheets": "worksheets", "class_view": "class-view"}
+OTHER_TITLES = {"home": "Microservices Kitchen", "control_room": "Control room", "glossary": "Glossary",
+                "teachers": "For teachers", "worksheets": "Worksheets", "class_view": "Class view"}
 SIZES = {"projector": (1920, 1080), "laptop": (1366, 768), "phone": (390, 844)}
 SIDEBAR_NAV = "[data-testid=stSidebarNav]"
 NOT_OURS = {"list", "listitem"}  # Streamlit's sidebar navigation: headings inside its <ul>
@@ -108,7 +111,7 @@ def serious_violations(page) -> list[str]:
 
 def go_to(page, name: str) -> None:
     """Open page ``name`` from the sidebar, as a learner does, and wait until its script has run."""
-    path, title = PAGES[name], TITLES.get(name, {"home": "Microservices Kitchen", "control_room": "Control room"}.get(name))
+    path, title = PAGES[name], TITLES.get(name, OTHER_TITLES.get(name))
     nav = page.locator(f'{SIDEBAR_NAV} a[href$="/{path}"]' if path else f"{SIDEBAR_NAV} a")
     nav.first.click()
     page.wait_for_selector(f"[data-testid=stMain] h1:has-text({title!r})", timeout=60_000)
