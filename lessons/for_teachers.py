@@ -44,7 +44,8 @@ def where(control: Control | Scenario) -> str:
     page = "Control room" if control.page == CONTROL_ROOM else TITLES[control.page]
     suffix = f" ({control.key.split('-', 1)[1]})" if control.page == CONTROL_ROOM and control.label in (
         "Kill", "Restart") else ""
-    return f"{page} → “{control.label}”{suffix}"
+    once_used = f" (“{control.later[-1]}” once used)" if control.later else ""
+    return f"{page} → “{control.label}”{suffix}{once_used}"
 
 
 def _clock(minutes: int) -> str:

@@ -76,6 +76,32 @@ TERMS: list[Term] = [
          "A trace follows one request through every service it touched; each step is a span with a start, a "
          "duration and an outcome. Drawn as a waterfall, it shows where the time went and where it failed.",
          "07_premium"),
+    Term("Message queue", "message-queue", r"message queues?|work queues?",
+         "A list of messages waiting to be handled. The sender pins a message on it and carries on; a receiver "
+         "takes the next one when it is free. The restaurant calls it the rail.", "08_rail"),
+    Term("Message broker", "message-broker", r"message brokers?|brokers?",
+         "The program that keeps the queues: it stores each message (on disk, so a restart loses none), hands "
+         "it to one receiver, and gives it to another if the first never confirms. Ours is NATS with JetStream.",
+         "08_rail"),
+    Term("Competing consumers", "competing-consumers", r"competing consumers?",
+         "Several replicas taking messages from the same queue: each message goes to one of them, so more "
+         "replicas drain a backlog faster.", "08_rail"),
+    Term("Idempotent consumer", "idempotent-consumer", r"idempotent consumers?",
+         "A receiver that remembers which messages it has already handled, so a message delivered twice (after "
+         "a crash, say) does its work only once.", "08_rail"),
+    Term("Outbox", "outbox", r"(?:transactional )?outbox(?:es)?",
+         "A table in the sender's own database where it writes the message in the same transaction as its own "
+         "change. A relay publishes it later, so a broker that is down loses nothing.", "08_rail"),
+    Term("Saga", "saga", r"sagas?",
+         "A piece of work spread over several services, each step in its own database, with an undo step for "
+         "each one (refund the payment when the dish cannot be cooked) instead of one transaction across all.",
+         "08_rail"),
+    Term("Eventual consistency", "eventual-consistency", r"eventual(?:ly)? consisten(?:cy|t)",
+         "Each service owns its data, so for a moment they may disagree (paid, but not yet cooked); once the "
+         "messages are handled, they agree.", "08_rail"),
+    Term("Dead-letter queue", "dead-letter-queue", r"dead[- ]letter(?: queues?)?",
+         "Where a message goes after failing several times, set aside so it does not block the queue, for a "
+         "person to look at.", "08_rail"),
 ]
 BY_ANCHOR = {t.anchor: t for t in TERMS}
 

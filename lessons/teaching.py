@@ -22,6 +22,7 @@ class Control:
     page: str  # a lesson slug (lessons.render.LESSONS) or "control_room"
     key: str  # the widget's Streamlit key
     label: str  # what the widget says on the page
+    later: tuple[str, ...] = ()  # what it says instead once used (e.g. "Play again")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,12 @@ DEPLOY_BAD = Control("05_deploys", "deploy-bad", "Deploy billing v3 (a bad build
 ROLLBACK = Control("05_deploys", "deploy-rollback", "Roll back to v1")
 TRIP_BREAKER = Control("07_premium", "premium-trip", "Trip billing's breaker")
 MEASURE = Control("07_premium", "premium-measure", "Measure both on this machine")
-GAME = Control("07_premium", "game-start", "Hide a fault somewhere")
+GAME = Control("07_premium", "game-start", "Hide a fault somewhere",
+               later=("Start over with a new fault", "Play again"))
+RAIL_MODE = Control("08_rail", "rail-mode", "Pin tickets on the rail (off: the waiter calls each station and waits)")
+RAIL_CHEF_KILL = Control("08_rail", "rail-chef-kill", "Send the chef home (kill)")
+RAIL_CHEF_RESTART = Control("08_rail", "rail-chef-restart", "Call the chef back (restart)")
+RAIL_SELL_OUT = Control("08_rail", "rail-sell-out", "Sell out the pasta")
 
 LESSON_PLAN: list[Step] = [
     Step(0, 5, "Day one: one cook does everything. Ask for a prediction before you press.", [MONOLITH_KILL],

@@ -18,6 +18,10 @@ from lessons.teaching import (
     GAME,
     MEASURE,
     MONOLITH_KILL,
+    RAIL_CHEF_KILL,
+    RAIL_CHEF_RESTART,
+    RAIL_MODE,
+    RAIL_SELL_OUT,
     ROLLBACK,
     SPIKE_BOTH,
     TRIP_BREAKER,
@@ -111,6 +115,19 @@ WORKSHEETS: dict[str, Worksheet] = {s.lesson: s for s in [
                "carry the reason.",
                "Every call between services can be slow, fail or hit a service that is gone; a function call "
                "cannot. Each safeguard limits how far one service's trouble spreads."]),
+    Worksheet("08_rail", [RAIL_MODE, RAIL_CHEF_KILL, RAIL_CHEF_RESTART, RAIL_SELL_OUT],
+              f"With the rail switched on, what will happen to new orders after {_when(RAIL_CHEF_KILL)}? And when "
+              f"you press {_when(RAIL_CHEF_RESTART)}?",
+              ["What one order's answer said (HTTP status) with the chef away", "The chef's backlog at its highest",
+               "The backlog after the chef came back, and the count of dishes cooked twice",
+               "An order's steps after “Sell out the pasta”"],
+              "Why can the waiter keep taking orders with the chef gone, and why is every dish still cooked once?",
+              ["Orders are still taken (202) and their tickets wait on the rail; after the restart they drain.",
+               "202 taken; the chef's queue shows the tickets waiting, then falls to 0 once the chef is up; the count "
+               "finds no dish cooked twice. A sold-out pasta is paid, refused by the kitchen, then refunded.",
+               "The ticket is stored on the rail (and in the waiter's outbox) until a chef confirms it, and each "
+               "station keeps one row per ticket, so a ticket delivered again is recognised. The cost: the guest "
+               "does not know at once whether the dish will come."]),
     Worksheet("09_real_world", [Control("09_real_world", "world-send", "Home screen from the microservices"),
                                 Control("09_real_world", "world-monolith-send", "Home screen from the monolith twin")],
               "How many processes do you expect one home screen to go through, as microservices and as a "
