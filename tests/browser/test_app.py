@@ -69,8 +69,9 @@ def test_the_control_room_shows_a_kill_and_a_scale_live(attached_app):
 
 
 LESSON_LINKS = ["1 · Day one", "2 · Hire specialists", "3 · The streaming service", "4 · Independent scaling",
-                "5 · Independent deployments", "6 · The right tool", "7 · The microservice premium", "8 · The real world",
-                "9 · Summary and quiz", "Control room", "Home"]
+                "5 · Independent deployments", "6 · The right tool", "7 · The microservice premium",
+                "8 · Tickets on a rail", "9 · The real world", "10 · Summary and quiz", "Control room", "For teachers",
+                "Worksheets", "Class view", "Glossary", "Home"]
 
 
 def no_errors(page) -> None:
@@ -90,7 +91,7 @@ def test_every_page_then_quiz_rating_and_progress_survive_a_reload(attached_app)
             page.wait_for_selector("[data-testid=stSkeleton]", state="detached", timeout=30_000)
             no_errors(page)
             page.screenshot(path=str(ARTIFACTS / f"page-{link.split(' · ')[-1].lower().replace(' ', '-')}.png"))
-        page.get_by_role("link", name="9 · Summary and quiz").first.click()
+        page.get_by_role("link", name="10 · Summary and quiz").first.click()
         page.wait_for_selector("text=Your progress, and the quiz", timeout=30_000)
         question = page.get_by_role("radiogroup").first
         question.get_by_role("radio").first.check(force=True)
@@ -105,7 +106,7 @@ def test_every_page_then_quiz_rating_and_progress_survive_a_reload(attached_app)
         page.reload()
         page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
         page.wait_for_selector("text=Thanks", timeout=15_000)
-        page.wait_for_selector("text=1 of 9 lessons done", timeout=15_000)
+        page.wait_for_selector("text=1 of 10 lessons done", timeout=15_000)
         remembered = page.locator("[data-testid=stAlert]").filter(has_text=feedback.splitlines()[0])
         remembered.first.wait_for(timeout=15_000)  # the quiz answer and its feedback are remembered
         page.screenshot(path=str(ARTIFACTS / "summary-after-reload.png"))
