@@ -76,3 +76,21 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if left:
         print(f"\nORPHANS left by the test session (now killed): {left}")
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session", autouse=True)
+def node_packages_installed() -> None:
+    """Where Node.js 20+ is here, the users build's npm packages are installed before any test (``npm ci`` from the
+    lockfile, as the control plane does the first time a learner swaps to Node.js): a fresh clone's
+    ``python -m pytest`` then tests the Node.js build without a first deploy waiting a minute for it."""
+    import time
+
+    from mini_services.control.node import PACKAGES, find_node
+
+    if find_node()[2] is not None:
+        return  # no usable Node.js: its tests say so and skip; everything else runs
+    PACKAGES.ensure()
+    deadline = time.monotonic() + 600
+    while PACKAGES.state == "installing" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert PACKAGES.state == "installed", f"the users build's npm packages: {PACKAGES.detail}"
