@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 
 from lessons.render import TITLES
-from lessons.teaching import CONTROL_ROOM, Control, Scenario, Step
-from lessons.worksheets import Worksheet
+from lessons.teaching import CONTROL_ROOM, PLANS, Control, Scenario, Step
+from lessons.worksheets import WORKSHEETS, Worksheet
 
 # Streamlit draws the page inside a scrolling box under a header and beside a sidebar; paper needs none of them
 PRINT_CSS = """<style>
@@ -92,3 +92,15 @@ def worksheet_html(sheet: Worksheet, answers: bool) -> str:
     parts.append(f'<div class="answer">{e(sheet.answers[-1])}</div>' if answers else _lines(4))
     parts.append("</div>")
     return "".join(parts)
+
+
+def every_control() -> list[Control]:
+    """Every control the plans name (the worksheets' too), each once."""
+    named = [c for _, steps in PLANS.values() for s in steps for c in s.press if isinstance(c, Control)]
+    named += [c for sheet in WORKSHEETS.values() for c in sheet.press]
+    return list(dict.fromkeys(named))
+
+
+def every_scenario() -> list[Scenario]:
+    return list(dict.fromkeys(c for _, steps in PLANS.values() for s in steps for c in s.press
+                              if isinstance(c, Scenario)))

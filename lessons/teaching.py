@@ -4,7 +4,7 @@
                                 that the widget is there with this label, so the plans stay true when pages change
     Scenario(stem)              a shipped Control-room scenario, by file name (a test checks it ships)
     Step(start, minutes, say, press, see, ask)
-    DEMO, LESSON_PLAN           list[Step]
+    DEMO, LESSON_PLAN           list[Step]  (for_teachers.every_control() lists what they and the worksheets name)
 
 Nothing here promises a figure: the steps say what kind of change the class will see, and the live pages
 show the numbers.
@@ -131,17 +131,3 @@ PLANS: dict[str, tuple[str, list[Step]]] = {
     "demo": ("A 10-minute demo on the projector (Control room)", DEMO),
     "lesson": ("A 45-minute lesson (hypothesis, observe, debrief)", LESSON_PLAN),
 }
-
-
-def every_control() -> list[Control]:
-    """Every control the plans name (the worksheets' too), each once."""
-    from lessons.worksheets import WORKSHEETS
-
-    named = [c for _, steps in PLANS.values() for s in steps for c in s.press if isinstance(c, Control)]
-    named += [c for sheet in WORKSHEETS.values() for c in sheet.press]
-    return list(dict.fromkeys(named))
-
-
-def every_scenario() -> list[Scenario]:
-    return list(dict.fromkeys(c for _, steps in PLANS.values() for s in steps for c in s.press
-                              if isinstance(c, Scenario)))

@@ -112,7 +112,8 @@ class WarmTemplate:
         ours, theirs = channel_pair()
         with open(log_path or os.devnull, "ab") as logfile:
             popen = subprocess.Popen(
-                [sys.executable, "-m", "mini_services.control.template", *(["--kitchens"] if kitchens else [])],
+                [sys.executable, "-m", "mini_services.control.kitchen_template" if kitchens
+                 else "mini_services.control.template"],
                 env={**os.environ, CHANNEL_FD_VAR: str(theirs.fileno())}, pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT,
                 preexec_fn=None if kitchens else die_with_parent, start_new_session=kitchens,

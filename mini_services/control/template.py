@@ -12,7 +12,8 @@ has already imported the service code, so a replica costs milliseconds of CPU to
 
 The control plane holds one ``ForkedProcess`` per replica (``forked.py``), Popen-like. When no template is
 at hand (it died, or this platform cannot fork) the supervisor starts ``python -m mini_services.kit.replica``
-as before; ``python -m mini_services.control.template`` is a fresh template started by exec (after a death).
+as before; ``python -m mini_services.control.template`` is a fresh template started by exec (after a death);
+the app's kitchen template, which forks whole kitchens, is ``kitchen_template.py``.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def _linger(most_s: float) -> None:
             return
 
 
-def _own_process(template_pid: int, template_fds: list[int], out_fd: int, err_fd: int) -> None:
+def own_process(template_pid: int, template_fds: list[int], out_fd: int, err_fd: int) -> None:
     """In a freshly forked child: die with the template, default signals, none of the template's fds, own output."""
     die_with_parent()
     if os.getppid() != template_pid:
@@ -166,19 +167,11 @@ def _become_replica(request: dict, fds: list[int], template_pid: int, template_f
     from mini_services.kit.replica import run_replica  # imported long before, by preload()
 
     listen_fd, log_fd = fds
-    _finish_as(lambda: (_own_process(template_pid, template_fds, log_fd, log_fd),
+    finish_as(lambda: (own_process(template_pid, template_fds, log_fd, log_fd),
                         run_replica({**request["spec"], "owner_pid": template_pid}, socket.socket(fileno=listen_fd))))
 
 
-def _become_kitchen(request: dict, fds: list[int], template_pid: int, template_fds: list[int]) -> NoReturn:
-    """A kitchen's control plane forked from the app's kitchen template: ``python -m mini_services <argv>``."""
-    from mini_services.__main__ import main as serve_main
-
-    out_fd, err_fd = fds
-    _finish_as(lambda: (_own_process(template_pid, template_fds, out_fd, err_fd), serve_main(request["argv"])))
-
-
-def _finish_as(run: Callable[[], object]) -> NoReturn:
+def finish_as(run: Callable[[], object]) -> NoReturn:
     """Run the child's work and exit with its code (never return into the template's loop)."""
     code = 1
     try:
@@ -225,18 +218,13 @@ def fork_template() -> tuple[int, socket.socket] | None:
 
 
 def main() -> None:
-    """``python -m mini_services.control.template [--kitchens]``: a fresh template, its channel's fd in
-    ``KITCHEN_TEMPLATE_FD``. With ``--kitchens`` it forks whole kitchens (control planes) for the app's private
-    kitchens, so each skips the control plane's own imports too; it outlives its owner only while they stop."""
+    """``python -m mini_services.control.template``: a fresh replica template (after the first one died), its
+    channel's fd in ``KITCHEN_TEMPLATE_FD``. The app's kitchen template is ``control/kitchen_template.py``."""
     channel = socket.socket(fileno=int(os.environ[CHANNEL_FD_VAR]))
     owner = os.getppid()
-    kitchens = "--kitchens" in sys.argv[1:]
-    if kitchens:
-        importlib.import_module("mini_services.__main__")
-        importlib.import_module("mini_services.control.api")
     preload()
     send(channel, {"ready": True})
-    serve_forks(channel, owner, _become_kitchen if kitchens else _become_replica, linger_s=10.0 if kitchens else 0.0)
+    serve_forks(channel, owner, _become_replica)
 
 
 if __name__ == "__main__":

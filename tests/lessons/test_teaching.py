@@ -7,11 +7,12 @@ import uuid
 import pytest
 
 from lessons.class_view import class_csv, class_rows
+from lessons.for_teachers import every_control, every_scenario
 from lessons.glossary import BY_ANCHOR, TERMS, _prose_spans, link_terms, linked_terms
 from lessons.progress import LearnerStore
 from lessons.quiz import QUESTIONS
 from lessons.render import CONTENT, LESSONS, TITLES
-from lessons.teaching import CONTROL_ROOM, DEMO, LESSON_PLAN, PLANS, every_control, every_scenario
+from lessons.teaching import CONTROL_ROOM, DEMO, LESSON_PLAN, PLANS
 from lessons.worksheets import WORKSHEETS
 from mini_services.scenario import readable_scenarios
 from tests.lessons.test_pages import clean, kitchens, run_page  # noqa: F401 (kitchens is a fixture)
