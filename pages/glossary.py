@@ -3,12 +3,10 @@
 import streamlit as st
 
 from lessons.glossary import TERMS
-from lessons.progress import learner_id
 from lessons.render import TITLES, page_path
 
 st.title("Glossary")
 st.write("The words the lessons use, each in a few sentences, and where to see it happen on the live kitchen.")
-learner_id()
 for term in sorted(TERMS, key=lambda t: t.name.lower()):
     st.subheader(term.name, anchor=term.anchor)
     st.write(term.meaning)

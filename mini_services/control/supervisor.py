@@ -101,7 +101,6 @@ class Service:
         return [r.url for r in self.replicas if r.state == "up"]
 
 
-_die_with_parent = die_with_parent  # for launchers in _spawn (preexec_fn): killed when the control plane dies
 
 
 def _listening_socket(port: int, host: str = "127.0.0.1") -> socket.socket:
