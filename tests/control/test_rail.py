@@ -51,6 +51,10 @@ def test_the_chef_walks_out_orders_are_still_taken_and_the_backlog_drains(restau
     assert [a.status_code for a in answers] == [202] * 30
     assert {a.json()["status"] for a in answers} == {"taken"}
     wait_for(lambda: queue(restaurant, "chef")["pending"] == 30, 15, "30 tickets pending on the chef's queue")
+    # the history takes a point a second, and a forked chef is back in a tenth of that: let a point see the backlog
+    wait_for(lambda: max(p["queues"].get("chef", {}).get("pending", 0)
+                         for p in restaurant.control.get("/queues/history").json()["points"]) == 30, 5,
+             "the backlog in the history")
     restaurant.post("/services/chef/restart")
     wait_for(lambda: (q := queue(restaurant, "chef"))["pending"] == 0 and q["in_flight"] == 0 and not q.get("stale"),
              20, "the chef's queue to drain")
