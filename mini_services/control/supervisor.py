@@ -40,6 +40,7 @@ from mini_services.topologies import MONOLITH, Station, Topology
 
 log = logging.getLogger("kitchen.supervisor")
 MONITOR_PERIOD_S = 0.05
+RETRY_CONFIGURE_S = 0.5  # a replica that did not take its knobs is told again after this
 BREAKER_ORDER = ["off", "closed", "half-open", "open"]  # worst last
 
 
@@ -67,6 +68,8 @@ class Replica:
     scheme: str = "http"  # the rail speaks nats://
     monitor_port: int = 0  # the rail's monitoring port (/healthz)
     language: str = "python"  # which implementation its process runs: python, or node (users only)
+    configured: dict | None = None  # the knobs this replica last acknowledged (None: not yet, or a push was lost)
+    configure_tried: float = 0.0  # when a push to it last failed (the monitor tries again, not at every tick)
 
     @property
     def pid(self) -> int | None:
@@ -511,15 +514,29 @@ class Supervisor:
     async def _push(self, service: Service, replica: Replica) -> None:
         if service.station.broker:
             return  # nats-server takes no knobs of ours
+        config = self._config_for(service, replica).model_dump()
         try:
-            await self._http.put(f"{replica.url}/_kitchen/config",
-                                 json=self._config_for(service, replica).model_dump())
-        except httpx.HTTPError as exc:  # it died meanwhile: the monitor will notice
-            log.warning("could not configure %s: %s", replica.id, exc)
+            answer = await self._http.put(f"{replica.url}/_kitchen/config", json=config)
+            answer.raise_for_status()
+            replica.configured = config
+        except httpx.HTTPError as exc:  # it died meanwhile (the monitor will notice), or it was too busy to answer
+            replica.configured, replica.configure_tried = None, time.monotonic()
+            log.warning("could not configure %s (will try again): %s", replica.id, exc.__class__.__name__)
 
     async def _push_all(self) -> None:
         """Tell every live replica the current knobs and peers (call with the lock held)."""
         await asyncio.gather(*(self._push(s, r) for s in self.services.values() for r in s.replicas if r.state == "up"))
+
+    async def _push_stale(self) -> None:
+        """Push again to every live replica whose acknowledged knobs are not the desired ones: a push that was
+        lost (a replica too busy to answer in time) must not leave it running other faults than the view says."""
+        now, stale = time.monotonic(), []
+        for service in self.services.values():
+            for r in service.replicas:
+                if r.state == "up" and not service.station.broker and now - r.configure_tried >= RETRY_CONFIGURE_S \
+                        and r.configured != self._config_for(service, r).model_dump():
+                    stale.append(self._push(service, r))
+        await asyncio.gather(*stale)
 
     async def _watch(self) -> None:
         """Notice replicas that came up, crashed, or never started; restart them if self-healing is on."""
@@ -529,6 +546,7 @@ class Supervisor:
                 async with self._lock:
                     if await self._check_replicas():
                         await self._push_all()
+                    await self._push_stale()
             except Exception:  # never let one bad tick stop the supervisor
                 log.exception("monitor tick failed")
 

@@ -92,3 +92,22 @@ NODE_READS = """([name, said]) => [...document.querySelectorAll('.js-plotly-plot
 def node_reads(page, name: str, said: str, timeout_ms: int) -> None:
     """Wait until the graph's node ``name`` says ``said`` in words (e.g. "down", "up · 3×")."""
     page.wait_for_function(NODE_READS, arg=[name, said], polling=20, timeout=timeout_ms)
+
+
+READY = "[data-testid=stApp][data-test-script-state=notRunning]"
+HEADING = "() => document.querySelector('[data-testid=stMain] h1')?.textContent ?? ''"
+
+
+def open_from_sidebar(page, link: str, timeout_ms: int = 60_000) -> None:
+    """Open the page whose sidebar link starts with ``link``, as a learner does; return once *that* page's run has ended.
+
+    Right after the click the app still says "not running" from the page before, and the old page's buttons are
+    still there: wait until the main heading is no longer the old one, then for the run to end and the skeletons
+    to go.
+    """
+    before = page.evaluate(HEADING)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).first.click(timeout=10_000)
+    page.wait_for_function(f"old => ({HEADING})() !== '' && ({HEADING})() !== old", arg=before, polling=50,
+                           timeout=timeout_ms)
+    page.wait_for_selector(READY, timeout=timeout_ms)
+    page.wait_for_selector("[data-testid=stSkeleton]", state="detached", timeout=timeout_ms)

@@ -10,7 +10,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.browser.browser import ARTIFACTS, browser_page, running_app, svg_text_appears
+from tests.browser.browser import ARTIFACTS, browser_page, open_from_sidebar, running_app, svg_text_appears
 from tests.utils.kitchen import alive, wait_for
 
 
@@ -86,9 +86,7 @@ def test_every_page_then_quiz_rating_and_progress_survive_a_reload(attached_app)
         page.on("request", lambda request: None if urlparse(request.url).hostname in ("127.0.0.1", "localhost")
                 or request.url.startswith(("data:", "blob:")) else elsewhere.append(request.url))
         for link in LESSON_LINKS:
-            page.get_by_role("link", name=link).first.click()
-            page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
-            page.wait_for_selector("[data-testid=stSkeleton]", state="detached", timeout=30_000)
+            open_from_sidebar(page, link)
             no_errors(page)
             page.screenshot(path=str(ARTIFACTS / f"page-{link.split(' · ')[-1].lower().replace(' ', '-')}.png"))
         page.get_by_role("link", name="10 · Summary and quiz").first.click()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from playwright import sync_api as playwright
 
-from tests.browser.browser import ARTIFACTS, browser_page
+from tests.browser.browser import ARTIFACTS, browser_page, open_from_sidebar
 from tests.browser.test_app import LESSON_LINKS
 from tests.utils.kitchen import Kitchen
 
@@ -91,19 +91,22 @@ def test_every_button_of_every_page_with_the_kitchens_broken(attached_app, strea
                                                              restaurant_monolith_kitchen, streaming_monolith_kitchen):
     url, _control_url, _server = attached_app
     kitchens = [streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen]
-    pressed: dict[str, int] = {}
+    pressed: dict[str, dict[str, int]] = {}  # break → page → buttons pressed there
     with browser_page(url, 1920, 1080) as page:
         for broken, make_it_so in BREAKS.items():
-            began, pressed[broken] = time.monotonic(), 0
+            began, pressed[broken] = time.monotonic(), {}
             for link in LESSON_LINKS:
-                page.get_by_role("link", name=link).first.click()
-                settled(page)
+                open_from_sidebar(page, link, PATIENCE_MS)
                 if link == LESSON_LINKS[0]:
                     make_it_so(kitchens)  # broken once every kitchen a page needs is running
-                pressed[broken] += press_every_button(page, f"{link} ({broken})")
+                pressed[broken][link] = press_every_button(page, f"{link} ({broken})")
                 no_traceback(page, f"{link} ({broken})")
             page.screenshot(path=str(ARTIFACTS / f"broken-{broken.replace(' ', '-')}.png"))
-            print(f"{broken}: {pressed[broken]} buttons pressed in {time.monotonic() - began:.0f} s")
+            print(f"{broken}: {sum(pressed[broken].values())} buttons pressed in {time.monotonic() - began:.0f} s:",
+                  pressed[broken])
             for k in kitchens:
                 k.reset()
-    assert all(n >= 30 for n in pressed.values()), f"too few buttons pressed (did the pages render?): {pressed}"
+    # every lesson and the Control room rendered its controls, however broken the kitchen behind them
+    kitchen_pages = [link for link in LESSON_LINKS if link[0].isdigit() or link == "Control room"]
+    unpressed = {broken: [link for link in kitchen_pages if not on_page[link]] for broken, on_page in pressed.items()}
+    assert not any(unpressed.values()), f"pages with no button to press (did they render?): {unpressed}; {pressed}"
