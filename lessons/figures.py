@@ -3,7 +3,7 @@
     graph_figure(cluster, graph)   the live service graph: each node's state in a word (and its colour),
                                    replicas, build, language; under each callee how its calls went; edge width = traffic
     waterfall_figure(trace)        one trace: a row per span, in call order, failures red and said in words
-    history_figure(history, now)   the last minute of load: p95 of the answers and failures per second
+    history_figure(history, now)   the last minute of load: p95 of the answers, failures and degraded answers a second
 
 Node positions depend only on the topology, so nodes never move between refreshes, and every
 figure carries a constant ``uirevision`` so a zoom survives the 1-second refresh.
@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 STATE_COLOURS = {"up": "#15803d", "slow": "#b45309", "failing": "#c2410c", "down": "#991b1b",
                  "starting": "#1d4ed8", "recovering": "#6d28d9"}
 ERROR_RED, OK_GREY, INK = "#b91c1c", "#64748b", "#0f172a"
+DEGRADED_AMBER = "#b45309"  # answers without some optional service (hatched, and named in the legend)
 DEGRADED_ERROR_SHARE = 0.05  # an edge failing more often than this is drawn red
 TEXT_PX = 15  # every label of the graph and the waterfall is at least 14 px: legible from the back of a room
 
@@ -246,20 +247,23 @@ def waterfall_figure(trace: dict) -> go.Figure:
 
 
 def history_figure(history: list[dict], now_s: float) -> go.Figure:
-    """The last minute of load, a point a second: p95 of the answers (line) and failed requests (bars)."""
+    """The last minute of load, a point a second: p95 of the answers (line), and the requests that failed and the
+    answers that came degraded (stacked bars)."""
     ago = [p["t"] - now_s for p in history]
     return go.Figure({"data": [
         {"type": "bar", "x": ago, "y": [p["failed"] for p in history], "name": "failed per second",
          "marker": {"color": ERROR_RED}, "yaxis": "y2", "opacity": 0.55},
+        {"type": "bar", "x": ago, "y": [p.get("degraded", 0) for p in history], "name": "degraded per second",
+         "marker": {"color": DEGRADED_AMBER, "pattern": {"shape": "/"}}, "yaxis": "y2", "opacity": 0.55},
         {"type": "scatter", "mode": "lines", "x": ago, "y": [p["p95_ms"] for p in history],
          "name": "p95 of answers (ms)", "line": {"color": INK, "width": 3}, "connectgaps": False},
     ], "layout": {
         "uirevision": "kitchen-history", "height": 230, "margin": {"l": 60, "r": 60, "t": 10, "b": 40},
-        "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"size": TEXT_PX - 1},
+        "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"size": TEXT_PX - 1}, "barmode": "stack",
         "legend": {"orientation": "h", "y": 1.12, "x": 0, "font": {"size": TEXT_PX - 1}},
         "xaxis": {"title": {"text": "seconds ago"}, "range": [-60, 0], "gridcolor": "#e2e8f0", "fixedrange": True},
         "yaxis": {"title": {"text": "p95 ms"}, "rangemode": "tozero", "gridcolor": "#e2e8f0", "fixedrange": True},
-        "yaxis2": {"title": {"text": "failed/s"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
+        "yaxis2": {"title": {"text": "failed or degraded /s"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
                    "showgrid": False, "fixedrange": True}}})
 
 

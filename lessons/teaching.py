@@ -66,7 +66,8 @@ DEMO: list[Step] = [
                "it; it narrates itself.", [VALENTINE, PLAY],
          "Its lines appear under the list as it goes. Recommendations turns `slow` or `failing` as its queue "
          "fills, and home screens come back without suggestions (`degraded`); the other services stay `up`. Then "
-         "the scenario adds copies of recommendations only, and the p95 line comes down as they come up.",
+         "the scenario adds copies of recommendations only, and once they are up the degraded bars stop and "
+         "the p95 line stays low.",
          "Which service would you copy, and why only that one? What would a monolith have had to copy?"),
     Step(7, 2, "One team ships a bad build while everyone else keeps working.", [BAD_DEPLOY, PLAY],
          "Billing's new build rolls out one replica at a time (the node shows both versions for a while); home "
@@ -108,8 +109,9 @@ LESSON_PLAN: list[Step] = [
          "Why does one missing station spoil only the drink, and the other the whole order?"),
     Step(15, 10, "Valentine's Day on two kitchens side by side: the monolith twin and the microservices.",
          [SPIKE_BOTH],
-         "Both sides' p95 climbs. On the left you can only add copies of the whole program; on the right, "
-         "copies of recommendations only. Each side shows what it had to add, measured.",
+         "The monolith's p95 climbs; the microservices side slows, then answers fast without recommendations "
+         "(`degraded`). On the left you can only add copies of the whole program; on the right, copies of "
+         "recommendations only. Each side shows what it had to add, measured.",
          "Which side needed more memory for the same relief, and why?"),
     Step(25, 7, "Ship a bad build of billing, then roll it back.", [DEPLOY_BAD, ROLLBACK],
          "The rollout goes one replica at a time; with v3 up, home screens come back without the plan. The "

@@ -79,11 +79,12 @@ WORKSHEETS: dict[str, Worksheet] = {s.lesson: s for s in [
               ["p95 before the spike and at its worst, on each side", "The degraded share on the microservices side",
                "What each side had to add, and the memory that cost"],
               "Why is adding copies of one service cheaper than copying the whole program?",
-              ["Both climb; the monolith needs copies of the whole program, the microservices copies of "
-               "recommendations only.",
-               "p95 rises on both sides while the spike is on and falls once enough capacity is added. The "
-               "microservices side can answer fast but degraded while recommendations is overloaded. Each copy of "
-               "the monolith brings every part's memory along.",
+              ["The monolith's p95 climbs; the microservices side slows or answers degraded. The monolith needs "
+               "copies of the whole program, the microservices copies of recommendations only.",
+               "The monolith's p95 rises while the spike is on and falls once enough copies are up. The "
+               "microservices side waits, then answers fast but degraded once the gateway's breaker gives up on "
+               "recommendations; with enough copies its answers are quick and whole again. Each copy of the "
+               "monolith brings every part's memory along.",
                "Only recommendations is overloaded; copying it alone adds capacity where it is needed, while a "
                "monolith's copies carry idle logins, billing and video too."]),
     Worksheet("05_deploys", [DEPLOY_BAD, ROLLBACK],

@@ -63,10 +63,10 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
     copies = sum(r["state"] == "up" for s in data["cluster"]["services"] if s["name"] == service
                  for r in s["replicas"])
     p, d, m = st.columns(3)
-    answered = load["ok"] + load["degraded"]
-    d.metric("degraded", "–" if not answered else f"{load['degraded'] / answered:.0%}",
-             help="Of this spike's answers so far, the share that came without some optional service (a fast "
-                  "answer without recommendations is not a recovery: watch this fall too)")
+    share = load.get("degraded_share")
+    d.metric("degraded", "–" if share is None else f"{share:.0%}",
+             help=f"Of the answered home screens of the last {load['window_s']:.0f} s, the share that came without "
+                  "some optional service: a fast answer without recommendations is not a recovery")
     p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help=f"Over the last {load['window_s']:.0f} s, from "
              "this kitchen's own load generator: 95 of 100 answered home screens were this fast or faster.")
     m.metric("memory", f"{used['rss_mb']:,.0f} MB", help=f"Resident memory (RSS) of its {used['processes']} "
@@ -105,8 +105,12 @@ def scaling() -> None:
     micro = kitchen_or_stop(MICRO)
     monolith = kitchen_or_stop(MONOLITH)
     st.write(f"Valentine's Day: the same spike, {SPIKE_RPS} home screens a second, on two kitchens at once: the "
-             "monolith twin (one program doing everything) and the microservices. Start it, watch both p95s "
-             "climb, then add capacity on each side until its p95 comes back down. Compare what each had to add.")
+             "monolith twin (one program doing everything) and the microservices. Start it and watch each side. The "
+             "monolith twin slows down as a whole: its p95 climbs. On the microservices side only recommendations "
+             "is overloaded: the page waits for it (the p95 climbs) until the gateway's circuit breaker stops "
+             "calling it; then home screens come back quickly but without recommendations (**degraded** climbs), "
+             "and the gateway tries again now and then, so the p95 swings. Add capacity on each side until its "
+             "answers are quick and whole again, and compare what each had to add.")
     spike, calm = st.columns(2)
     spike.button("Start the spike on both", key="valentine", help=f"{SPIKE_RPS} home screens a second for {SPIKE_S} s, "
                  "on each kitchen", on_click=act, args=(spike_both, [monolith, micro]), width="stretch",

@@ -31,7 +31,7 @@ class LoadGenerator:
         self._session = None  # an aiohttp.ClientSession, made when load first starts
         self.runs = 0
         self.totals: Counter[str] = Counter()  # sent, ok, degraded, failed since the control plane started
-        self.seconds: dict[int, tuple[list[float], int]] = {}  # unix second -> (answered latencies, failed)
+        self.seconds: dict[int, tuple[list[float], int, int]] = {}  # unix second -> (answered latencies, failed, degraded)
         self._reset(0.0, 0.0)
 
     def _reset(self, rps: float, duration_s: float) -> None:
@@ -41,7 +41,7 @@ class LoadGenerator:
         self.sent = self.completed = self.ok = self.degraded = self.failed = self.skipped = 0
         self.in_flight = 0
         self.statuses: Counter[str] = Counter()
-        self.recent: deque[tuple[float, float, bool]] = deque()  # (finished at, latency ms, answered?)
+        self.recent: deque[tuple[float, float, bool, bool]] = deque()  # (finished at, latency ms, answered?, degraded?)
 
     @property
     def running(self) -> bool:
@@ -126,13 +126,13 @@ class LoadGenerator:
         else:
             self.failed += 1
         self.totals["degraded" if degraded else "ok" if answered else "failed"] += 1
-        self.recent.append((finished, latency_ms, answered))
+        self.recent.append((finished, latency_ms, answered, answered and degraded))
         self._forget_before(finished - WINDOW_S)
         second = int(time.time())
-        latencies, failed = self.seconds.get(second, ([], 0))
+        latencies, failed, incomplete = self.seconds.get(second, ([], 0, 0))
         if answered:
             latencies.append(latency_ms)
-        self.seconds[second] = (latencies, failed + (not answered))
+        self.seconds[second] = (latencies, failed + (not answered), incomplete + (answered and degraded))
         for old in [s for s in self.seconds if s < second - HISTORY_S]:
             del self.seconds[old]
 
@@ -143,14 +143,15 @@ class LoadGenerator:
     def status(self) -> LoadStatus:
         now = time.monotonic()
         self._forget_before(now - WINDOW_S)
-        latencies = [ms for _, ms, answered in self.recent if answered]
-        failures = sum(1 for _, _, answered in self.recent if not answered)
+        latencies = [ms for _, ms, answered, _ in self.recent if answered]
+        failures = sum(1 for _, _, answered, _ in self.recent if not answered)
+        incomplete = sum(1 for *_, degraded in self.recent if degraded)
         elapsed = (self.stopped or now) - self.started if self.rps else 0.0
         window = min(WINDOW_S, max(elapsed, 1e-9))
         _, entry = self.target()
         this_second = int(time.time())
         history = [HistoryPoint(t=s, answered=len(self.seconds[s][0]), failed=self.seconds[s][1],
-                                p95_ms=percentile(self.seconds[s][0], 95))
+                                degraded=self.seconds[s][2], p95_ms=percentile(self.seconds[s][0], 95))
                    for s in sorted(self.seconds) if this_second - HISTORY_S <= s < this_second]
         return LoadStatus(
             running=self.running, rps=self.rps, duration_s=self.duration_s, elapsed_s=round(elapsed, 3), target=entry,
@@ -159,4 +160,5 @@ class LoadGenerator:
             achieved_rps=len(self.recent) / window if self.recent else 0.0,
             answered_rps=len(latencies) / window if latencies else 0.0, failed_rps=failures / window,
             p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95), window_s=WINDOW_S,
+            degraded_share=incomplete / len(latencies) if latencies else None,
             run=self.runs, totals={k: self.totals[k] for k in ("sent", "ok", "degraded", "failed")}, history=history)

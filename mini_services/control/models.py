@@ -167,6 +167,7 @@ class HistoryPoint(BaseModel):
     answered: int  # successful answers finished in that second
     failed: int
     p95_ms: float | None  # of that second's answers
+    degraded: int = 0  # of that second's answers, how many came without some optional service
 
 
 class LoadStatus(BaseModel):
@@ -189,6 +190,7 @@ class LoadStatus(BaseModel):
     p50_ms: float | None  # of the successful answers in the recent window
     p95_ms: float | None
     window_s: float
+    degraded_share: float | None = None  # of the successful answers in the recent window, the share that was degraded
     run: int = 0  # how many times load was started (the counters above are this run's)
     totals: dict[str, int] = {}  # sent, ok, degraded, failed since the control plane started (never reset)
     history: list[HistoryPoint] = []  # a point a second over the last minute, across runs

@@ -40,7 +40,7 @@ from mini_services.topologies import MONOLITH, Station, Topology
 
 log = logging.getLogger("kitchen.supervisor")
 MONITOR_PERIOD_S = 0.05
-RETRY_CONFIGURE_S = 0.5  # a replica that did not take its knobs is told again after this
+RETRY_CONFIGURE_S = 0.5  # how often the monitor looks for replicas whose knobs are not the desired ones
 BREAKER_ORDER = ["off", "closed", "half-open", "open"]  # worst last
 
 
@@ -69,7 +69,6 @@ class Replica:
     monitor_port: int = 0  # the rail's monitoring port (/healthz)
     language: str = "python"  # which implementation its process runs: python, or node (users only)
     configured: dict | None = None  # the knobs this replica last acknowledged (None: not yet, or a push was lost)
-    configure_tried: float = 0.0  # when a push to it last failed (the monitor tries again, not at every tick)
 
     @property
     def pid(self) -> int | None:
@@ -134,6 +133,7 @@ class Supervisor:
         self.self_healing = False
         self._lock = asyncio.Lock()
         self._http = httpx.AsyncClient(timeout=2.0)
+        self._stale_checked = 0.0  # when the monitor last looked for replicas with knobs other than the desired
         self._monitor: asyncio.Task | None = None
         self._reaping: set[asyncio.Task] = set()
         self._meters: dict[int, psutil.Process] = {}
@@ -520,7 +520,7 @@ class Supervisor:
             answer.raise_for_status()
             replica.configured = config
         except httpx.HTTPError as exc:  # it died meanwhile (the monitor will notice), or it was too busy to answer
-            replica.configured, replica.configure_tried = None, time.monotonic()
+            replica.configured = None
             log.warning("could not configure %s (will try again): %s", replica.id, exc.__class__.__name__)
 
     async def _push_all(self) -> None:
@@ -529,12 +529,16 @@ class Supervisor:
 
     async def _push_stale(self) -> None:
         """Push again to every live replica whose acknowledged knobs are not the desired ones: a push that was
-        lost (a replica too busy to answer in time) must not leave it running other faults than the view says."""
+        lost (say, on a kept-alive connection the replica closed just then) must not leave it running other faults than
+        the view says."""
         now, stale = time.monotonic(), []
+        if now - self._stale_checked < RETRY_CONFIGURE_S:
+            return
+        self._stale_checked = now
         for service in self.services.values():
             for r in service.replicas:
-                if r.state == "up" and not service.station.broker and now - r.configure_tried >= RETRY_CONFIGURE_S \
-                        and r.configured != self._config_for(service, r).model_dump():
+                wanted = None if service.station.broker else self._config_for(service, r).model_dump()
+                if r.state == "up" and wanted is not None and r.configured != wanted:
                     stale.append(self._push(service, r))
         await asyncio.gather(*stale)
 

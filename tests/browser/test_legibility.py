@@ -20,6 +20,9 @@ from playwright import sync_api as playwright
 from lessons.render import DRAWINGS, LESSONS, TITLES, drawing_text
 from tests.browser.browser import ARGS, ARTIFACTS, CHROMIUM, running_app, svg_text_appears
 
+# one worker runs this module: its module-scoped fixtures start once (pytest-xdist, --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("legibility")
+
 PAGES = {"home": "", **{slug: slug[3:].replace("_", "-") for slug, _ in LESSONS}, "control_room": "control-room",
          "glossary": "glossary", "teachers": "for-teachers", "worksheets": "worksheets", "class_view": "class-view"}
 OTHER_TITLES = {"home": "Microservices Kitchen", "control_room": "Control room", "glossary": "Glossary",

@@ -7,6 +7,9 @@ import pytest
 
 from tests.utils.kitchen import Kitchen, wait_for
 
+# one worker runs this module: its module-scoped fixtures start once (pytest-xdist, --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("share")
+
 KEY = "class-of-2026-secret"
 CHANGES = [("POST", "/services/billing/kill", {}), ("POST", "/services/billing/scale", {"replicas": 2}),
            ("PUT", "/services/users/faults", {"latency_ms": 10}), ("PUT", "/resilience", {}),

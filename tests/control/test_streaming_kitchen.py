@@ -97,16 +97,27 @@ def test_a_hanging_dependency_does_not_hang_the_page(streaming: Kitchen):
     assert answer.status_code == 200 and answer.json()["degraded"] == ["billing"]
 
 
-def test_adding_replicas_brings_p95_down_under_a_spike(streaming: Kitchen):
-    def p95_under_load(rps: float) -> float:
+def test_under_a_spike_one_recommendations_is_slow_or_degraded_and_three_answer_quick_and_whole(streaming: Kitchen):
+    """Lesson 4's claim: one replica under the spike makes home screens slow (waiting for it) or degraded (the
+    gateway's breaker stops calling it, and tries again now and then); three answer them quickly and whole."""
+    def spike(rps: float) -> dict:
         streaming.post("/load", {"rps": rps, "duration_s": 30})
-        wait_for(lambda: streaming.control.get("/load").json()["elapsed_s"] >= 5.5, 10, "5 s of load", every=0.1)
+        wait_for(lambda: streaming.control.get("/load").json()["elapsed_s"] >= 6, 10, "6 s of load", every=0.1)
         status = streaming.control.delete("/load").json()
         assert status["completed"] > 0
-        return status["p95_ms"]
+        return status
 
-    one = p95_under_load(60)  # above one replica's capacity (2 workers x 50 ms = 40 requests/s)
+    def worst_second(status: dict) -> float:
+        return max((p["p95_ms"] or 0 for p in status["history"][-6:]), default=0)
+
+    one = spike(60)  # above one replica's capacity (2 workers x 50 ms = 40 requests/s)
+    one_degraded = one["degraded"] / max(one["ok"] + one["degraded"], 1)
+    assert one_degraded >= 0.2 or worst_second(one) >= 500, ("neither slow nor degraded", one)
     streaming.post("/services/recommendations/scale", {"replicas": 3})
     wait_for(lambda: len(streaming.up("recommendations")) == 3, 10, "three recommendation replicas")
-    three = p95_under_load(60)
-    assert one >= 2 * three, (one, three)
+    wait_for(lambda: streaming.entry().json()["recommendations_source"] == "personal", 10,
+             "the gateway's breaker to close again (one trial call after its cool-down)", every=0.2)
+    three = spike(60)
+    three_degraded = three["degraded"] / max(three["ok"] + three["degraded"], 1)
+    assert three_degraded <= 0.05 and three["degraded_share"] <= 0.05, ("still degraded", three)
+    assert three["p95_ms"] < 300 and three["failed"] == 0, ("not quick", three)

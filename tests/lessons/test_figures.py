@@ -97,8 +97,9 @@ def test_long_reasons_are_cut_at_a_word_and_kept_whole_in_the_hover():
 
 
 def test_history_draws_the_last_minute():
-    fig = history_figure([{"t": 100, "answered": 30, "failed": 0, "p95_ms": 20.0},
-                          {"t": 101, "answered": 10, "failed": 20, "p95_ms": 900.0}], now_s=102)
-    failed, p95 = fig.data
+    fig = history_figure([{"t": 100, "answered": 30, "failed": 0, "degraded": 12, "p95_ms": 20.0},
+                          {"t": 101, "answered": 10, "failed": 20, "degraded": 0, "p95_ms": 900.0}], now_s=102)
+    failed, degraded, p95 = fig.data
     assert list(p95.x) == [-2, -1] and list(p95.y) == [20.0, 900.0] and list(failed.y) == [0, 20]
+    assert list(degraded.y) == [12, 0] and degraded.name == "degraded per second"  # said in words, not colour only
     assert fig.layout.xaxis.range == (-60, 0) and TEXT_PX >= 14

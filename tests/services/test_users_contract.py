@@ -18,6 +18,9 @@ import pytest
 from mini_services.control.node import find_node
 from tests.utils.kitchen import Kitchen, alive, wait_for
 
+# one worker runs this module: its module-scoped fixtures start once (pytest-xdist, --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("users-contract")
+
 NO_NODE = find_node()[2]  # why the Node.js build cannot run here (None: it can)
 
 LANGUAGES = ["python", "node"]
