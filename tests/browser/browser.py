@@ -79,7 +79,7 @@ def svg_text_appears(page, text: str, timeout_ms: int) -> None:
     """Wait until a plotly chart draws ``text`` (charts are SVG: their words are in <text> elements)."""
     page.wait_for_function(
         "t => [...document.querySelectorAll('svg text')].some(e => e.textContent.includes(t))", arg=text,
-        timeout=timeout_ms)
+        timeout=timeout_ms, polling=100)
 
 
 # true when a node of the live graph has ``name`` on its first line and its second line (its state) starts with ``said``
@@ -91,7 +91,7 @@ NODE_READS = """([name, said]) => [...document.querySelectorAll('.js-plotly-plot
 
 def node_reads(page, name: str, said: str, timeout_ms: int) -> None:
     """Wait until the graph's node ``name`` says ``said`` in words (e.g. "down", "up · 3×")."""
-    page.wait_for_function(NODE_READS, arg=[name, said], polling=20, timeout=timeout_ms)
+    page.wait_for_function(NODE_READS, arg=[name, said], polling=50, timeout=timeout_ms)
 
 
 READY = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -99,7 +99,8 @@ HEADING = "() => document.querySelector('[data-testid=stMain] h1')?.textContent 
 
 
 def open_from_sidebar(page, link: str, timeout_ms: int = 60_000) -> None:
-    """Open the page whose sidebar link starts with ``link``, as a learner does; return once *that* page's run has ended.
+    """Open the page whose sidebar link starts with ``link``, as a learner does; return once *that* page's run
+    has ended.
 
     Right after the click the app still says "not running" from the page before, and the old page's buttons are
     still there: wait until the main heading is no longer the old one, then for the run to end and the skeletons

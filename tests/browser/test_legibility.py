@@ -94,7 +94,7 @@ def opened(chromium, app_url: str, path: str, size: str = "projector"):
 def resize(page, size: str) -> None:
     width, height = SIZES[size]
     page.set_viewport_size({"width": width, "height": height})
-    page.wait_for_function(f"() => window.innerWidth === {width}")
+    page.wait_for_function(f"() => window.innerWidth === {width}", polling=100)
     page.evaluate(SETTLED)
 
 
@@ -258,7 +258,7 @@ def test_control_room_graph_and_waterfall_text_is_legible(chromium, app_url, kit
         for size in ("projector", "laptop"):
             with opened(chromium, app_url, "control-room", size) as page:
                 svg_text_appears(page, "p95", 10_000)  # edge labels: traffic has reached every edge
-                page.wait_for_function(FAULTS_SHOWN, arg="control-room-graph", timeout=15_000)
+                page.wait_for_function(FAULTS_SHOWN, arg="control-room-graph", timeout=15_000, polling=100)
                 page.wait_for_selector(".st-key-control-room-waterfall .js-plotly-plot .nsewdrag", timeout=10_000)
                 page.evaluate(SETTLED)
                 problems += figure_problems(page, size)

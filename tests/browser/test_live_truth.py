@@ -33,7 +33,7 @@ def test_a_fault_a_fix_and_a_kill_show_in_words_within_seconds(attached_app):
         within(2, lambda: control.put("/services/streaming/faults", json={"latency_ms": 600}), page, "streaming", "slow")
         page.wait_for_function(  # the page's own switch follows what the API set, within a tick and a page run
             "() => [...document.querySelectorAll('[data-testid=stSlider]')].some(s => s.innerText.includes('600 ms'))",
-            timeout=4_000)
+            timeout=4_000, polling=100)
         within(2, lambda: control.put("/services/streaming/faults", json={"latency_ms": 0}), page, "streaming", "up")
         within(1, lambda: control.post("/services/billing/kill", json={}), page, "billing", "down")
         page.screenshot(path=str(ARTIFACTS / "truth-billing-down.png"))

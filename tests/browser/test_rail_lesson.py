@@ -28,11 +28,12 @@ def test_killing_the_chef_piles_tickets_on_the_page_and_the_restart_drains_them(
             page.wait_for_selector("h1:has-text('Tickets on a rail')")
             page.get_by_text("Pin tickets on the rail").click()  # the switch's label: a click turns it on
             page.wait_for_function("() => document.body.innerText.includes('Tickets are passed on the rail')",
-                                   timeout=10_000)
+                                   timeout=10_000, polling=100)
             assert control.get("/messaging").json()["mode"] == "rail"
             page.get_by_role("button", name="A stream: 10 orders a second").click()
             page.get_by_role("button", name="Send the chef home (kill)").click()
-            page.wait_for_function("() => document.body.innerText.includes('The chef is down')", timeout=10_000)
+            page.wait_for_function("() => document.body.innerText.includes('The chef is down')", timeout=10_000,
+                                   polling=100)
             risen = backlog_reaches(page, "n >= 15", 15_000)
             page.locator(".st-key-rail-backlog-line").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "rail-backlog-risen.png"))

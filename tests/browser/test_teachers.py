@@ -41,7 +41,7 @@ def go(page, link: str) -> None:
         raise
     page.wait_for_selector(READY, timeout=60_000)
     # the lesson's drawing loads after the script is done: a click aimed before it moves the page lands on it
-    page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=15_000)
+    page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=15_000, polling=100)
 
 
 def learner_finishes_lesson_3_and_answers(page, choice: str) -> None:
