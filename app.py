@@ -14,13 +14,13 @@ from lessons.render import LESSONS, page_path
 st.set_page_config(page_title="Microservices Kitchen", page_icon="🍳", layout="wide")
 count_me_in(learner_id())  # on every page: switching pages drops query parameters, and the learner's id lives in one
 page = st.navigation({
-    "": [st.Page("pages/home.py", title="Home", default=True),
-         st.Page("pages/glossary.py", title="Glossary", url_path="glossary")],
+    "": [st.Page("app_pages/home.py", title="Home", default=True),
+         st.Page("app_pages/glossary.py", title="Glossary", url_path="glossary")],
     "Lessons": [st.Page(page_path(slug), title=title, url_path=slug[3:].replace("_", "-")) for slug, title in LESSONS],
-    "Classroom": [st.Page("pages/control_room.py", title="Control room", url_path="control-room"),
-                  st.Page("pages/teachers.py", title="For teachers", url_path="for-teachers"),
-                  st.Page("pages/worksheets.py", title="Worksheets", url_path="worksheets"),
-                  st.Page("pages/class_view.py", title="Class view", url_path="class-view")],
+    "Classroom": [st.Page("app_pages/control_room.py", title="Control room", url_path="control-room"),
+                  st.Page("app_pages/teachers.py", title="For teachers", url_path="for-teachers"),
+                  st.Page("app_pages/worksheets.py", title="Worksheets", url_path="worksheets"),
+                  st.Page("app_pages/class_view.py", title="Class view", url_path="class-view")],
 }, expanded=True)  # every lesson in the menu: no "View more" to find lesson 9 behind
 kitchen_sidebar()  # starts the class's kitchen with the app's first page, and says which kitchen you see
 page.run()

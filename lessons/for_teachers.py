@@ -1,4 +1,4 @@
-"""How the teacher's pages draw the plans, the worksheets and the glossary (pages/ stay thin).
+"""How the teacher's pages draw the plans, the worksheets and the glossary (app_pages/ stay thin).
 
     step_lines(step)       one plan step as markdown (the controls by page and label)
     worksheet_html(sheet)  a printable game-day form, or its answer sheet

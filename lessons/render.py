@@ -50,7 +50,7 @@ def lesson_text(slug: str, learner: str) -> str:
 
 
 def page_path(slug: str) -> str:
-    return f"pages/{slug}.py"
+    return f"app_pages/{slug}.py"
 
 
 def progress_id(slug: str) -> str:

@@ -46,9 +46,7 @@ def test_the_home_page_starts_and_shows_the_live_kitchen_and_ctrl_c_stops_it(app
 
 def test_the_control_room_shows_a_kill_and_a_scale_live(attached_app):
     url, control_url, _server = attached_app
-    # open the app as a teacher does (its address), then the Control room from the navigation;
-    # a fresh server's first visit straight to /control-room shows Streamlit's spurious
-    # "Page not found" dialog (streamlit/streamlit#9992)
+    # open the app as a teacher does (its address), then the Control room from the navigation
     with browser_page(url, 1600, 1200) as page:
         page.get_by_role("link", name="Control room", exact=True).click()
         page.wait_for_selector("h1:has-text('Control room')")
@@ -66,6 +64,22 @@ def test_the_control_room_shows_a_kill_and_a_scale_live(attached_app):
         page.screenshot(path=str(ARTIFACTS / "control-room.png"), full_page=True)
     assert sum(r["state"] == "up" for s in httpx.get(f"{control_url}/cluster").json()["services"]
                if s["name"] == "recommendations" for r in s["replicas"]) == 3
+
+
+def test_a_first_visit_straight_to_a_lesson_link_gets_the_whole_app(attached_app):
+    """A teacher shares a lesson's address; the first visitor of a fresh server lands on it: the app's own menu,
+    layout and sidebar, not the bare page file (the pages live in app_pages/, so Streamlit's legacy pages/
+    discovery never takes over)."""
+    url, _control_url, _server = attached_app
+    with browser_page(f"{url}/scaling", 1366, 768) as page:
+        page.wait_for_selector("[data-testid=stMain] h1:has-text('4 · Independent scaling')", timeout=30_000)
+        nav = page.get_by_test_id("stSidebarNav")
+        assert nav.get_by_role("link", name="10 · Summary and quiz").count() == 1, nav.inner_text()
+        assert page.get_by_text("My own private kitchen").count() == 1  # app.py's sidebar ran around the page
+        assert page.get_by_text("Page not found").count() == 0
+        page.goto(f"{url}/control-room")
+        page.wait_for_selector("[data-testid=stMain] h1:has-text('Control room')", timeout=30_000)
+        assert page.get_by_text("Page not found").count() == 0
 
 
 LESSON_LINKS = ["1 · Day one", "2 · Hire specialists", "3 · The streaming service", "4 · Independent scaling",

@@ -68,11 +68,8 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def app_url(kitchens, chromium, tmp_path_factory):
-    """The app on the session's kitchens, its home page opened once (a fresh server's first visit straight to
-    another page shows Streamlit's spurious "Page not found", streamlit/streamlit#9992)."""
+    """The app on the session's kitchens."""
     with running_app(tmp_path_factory.mktemp("legible-app"), attach={n: k.url for n, k in kitchens.items()}) as app:
-        with opened(chromium, app[0], ""):
-            pass
         yield app[0]
 
 

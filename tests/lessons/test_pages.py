@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.utils.kitchen import ROOT, Kitchen, wait_for
 
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (ROOT / "app_pages").glob("*.py"))
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def kitchens(streaming: Kitchen, restaurant: Kitchen, restaurant_monolith_kitche
 def run_page(name: str) -> AppTest:
     """The real app (its navigation included), switched to one page."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    return at.switch_page(f"pages/{name}").run()
+    return at.switch_page(f"app_pages/{name}").run()
 
 
 def clean(at: AppTest) -> AppTest:

@@ -66,7 +66,7 @@ def _lesson(url: str, monkeypatch, tmp_path) -> AppTest:
     from lessons.app_state import kitchen
     kitchen.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    at = at.switch_page("pages/06_right_tool.py").run()
+    at = at.switch_page("app_pages/06_right_tool.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

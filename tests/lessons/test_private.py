@@ -73,7 +73,7 @@ def test_the_page_says_which_kitchen_and_acts_on_the_private_one(streaming: Kitc
         assert any("the kitchen on this machine" in c.value for c in at.sidebar.caption)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=40)
         at.session_state["private"] = True  # the sidebar's "My own private kitchen" switch (tried in a browser too)
-        at.run().switch_page("pages/control_room.py").run()
+        at.run().switch_page("app_pages/control_room.py").run()
         assert not at.exception
         assert any("your private kitchen" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption] + [e.value for e in at.error]
         at.button(key="kill-billing").click().run()

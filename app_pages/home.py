@@ -31,4 +31,4 @@ with kitchen_col:
           "role": s["role"]} for s in cluster["services"]],
         hide_index=True, width="stretch")
     answer_panel(client, "home", f"Send {cluster['entry']['method']} {cluster['entry']['path']}", waterfall_below=False)
-    st.page_link("pages/control_room.py", label="Open the Control room", icon=":material/tune:")
+    st.page_link("app_pages/control_room.py", label="Open the Control room", icon=":material/tune:")

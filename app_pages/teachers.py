@@ -10,11 +10,11 @@ st.write("Two ready plans on the live kitchen. Each step says what to say, which
          "will see on the screen, and the question to ask. They follow a game day's order: ask for a prediction, "
          "press, look, then explain. The numbers on the screen are measured on your machine, so they differ "
          "from class to class; the plans only say which way they move.")
-st.page_link("pages/worksheets.py", label="Worksheets to print, one per lesson, with answer sheets",
+st.page_link("app_pages/worksheets.py", label="Worksheets to print, one per lesson, with answer sheets",
              icon=":material/print:")
-st.page_link("pages/glossary.py", label="Glossary: every term, with the lesson that shows it live",
+st.page_link("app_pages/glossary.py", label="Glossary: every term, with the lesson that shows it live",
              icon=":material/menu_book:")
-st.page_link("pages/class_view.py", label="Class view: how your class is doing (counts only)",
+st.page_link("app_pages/class_view.py", label="Class view: how your class is doing (counts only)",
              icon=":material/groups:")
 for title, steps in PLANS.values():
     st.header(title)
