@@ -62,13 +62,19 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
     p95 = load["p95_ms"]
     copies = sum(r["state"] == "up" for s in data["cluster"]["services"] if s["name"] == service
                  for r in s["replicas"])
-    p, d, m = st.columns(3)
+    window = f"{load['window_s']:.0f} s"
+    p, f = st.columns(2)
+    p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help=f"Over the last {window}, from this kitchen's "
+             "own load generator: 95 of 100 answered home screens were this fast or faster (failed ones are not "
+             "in it: see failed).")
+    failed = load["failed_rps"] / load["achieved_rps"] if load["achieved_rps"] else None
+    f.metric("failed", "–" if failed is None else f"{failed:.0%}", help=f"Of the home screens finished in the last "
+             f"{window}, the share that got no answer in time or an error: they are not in the p95")
+    d, m = st.columns(2)
     share = load.get("degraded_share")
     d.metric("degraded", "–" if share is None else f"{share:.0%}",
-             help=f"Of the answered home screens of the last {load['window_s']:.0f} s, the share that came without "
-                  "some optional service: a fast answer without recommendations is not a recovery")
-    p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help=f"Over the last {load['window_s']:.0f} s, from "
-             "this kitchen's own load generator: 95 of 100 answered home screens were this fast or faster.")
+             help=f"Of the answered home screens of the last {window}, the share that came without some optional "
+                  "service: a fast answer without recommendations is not a recovery")
     m.metric("memory", f"{used['rss_mb']:,.0f} MB", help=f"Resident memory (RSS) of its {used['processes']} "
              "processes, measured now")
     st.caption(f"{service}: {copies} up · {processes(used['processes'])} in all, using "
@@ -106,7 +112,7 @@ def scaling() -> None:
     monolith = kitchen_or_stop(MONOLITH)
     st.write(f"Valentine's Day: the same spike, {SPIKE_RPS} home screens a second, on two kitchens at once: the "
              "monolith twin (one program doing everything) and the microservices. Start it and watch each side. The "
-             "monolith twin slows down as a whole: its p95 climbs. On the microservices side only recommendations "
+             "monolith twin slows down as a whole: its p95 climbs, and requests that wait too long may fail. On the microservices side only recommendations "
              "is overloaded: the page waits for it (the p95 climbs) until the gateway's circuit breaker stops "
              "calling it; then home screens come back quickly but without recommendations (**degraded** climbs), "
              "and the gateway tries again now and then, so the p95 swings. Add capacity on each side until its "

@@ -133,6 +133,7 @@ def test_scaling_the_same_spike_on_both_and_each_scaled(kitchens):
         assert micro.control.get("/load").json()["running"] and monolith.control.get("/load").json()["running"]
         assert [m.label for m in at.metric].count("p95") == 2, "each side has its own p95"
         assert [m.label for m in at.metric].count("memory") == 2
+        assert [m.label for m in at.metric].count("failed") >= 2, "each side says its failed share (not in its p95)"
         clean(at.slider(key="scale-streaming").set_value(3).run())
         clean(at.slider(key="scale-streaming-monolith").set_value(2).run())
         wait_for(lambda: len(micro.up("recommendations")) == 3, 10, "three recommendation replicas")
