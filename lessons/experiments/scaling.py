@@ -69,7 +69,7 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
              "in it: see failed).")
     failed = load["failed_rps"] / load["achieved_rps"] if load["achieved_rps"] else None
     f.metric("failed", "–" if failed is None else f"{failed:.0%}", help=f"Of the home screens finished in the last "
-             f"{window}, the share that got no answer in time or an error: they are not in the p95")
+             f"{window}, the share that got an error (a full queue answers 503) or no answer: they are not in the p95")
     d, m = st.columns(2)
     share = load.get("degraded_share")
     d.metric("degraded", "–" if share is None else f"{share:.0%}",
@@ -112,11 +112,12 @@ def scaling() -> None:
     monolith = kitchen_or_stop(MONOLITH)
     st.write(f"Valentine's Day: the same spike, {SPIKE_RPS} home screens a second, on two kitchens at once: the "
              "monolith twin (one program doing everything) and the microservices. Start it and watch each side. The "
-             "monolith twin slows down as a whole: its p95 climbs, and requests that wait too long may fail. On the microservices side only recommendations "
-             "is overloaded: the page waits for it (the p95 climbs) until the gateway's circuit breaker stops "
-             "calling it; then home screens come back quickly but without recommendations (**degraded** climbs), "
-             "and the gateway tries again now and then, so the p95 swings. Add capacity on each side until its "
-             "answers are quick and whole again, and compare what each had to add.")
+             "monolith twin slows down as a whole: its p95 climbs, and once its queue is full it turns home screens "
+             "away (**failed**). On the microservices side only recommendations is overloaded: the page waits for "
+             "it (the p95 climbs) until the gateway's circuit breaker stops calling it; then home screens come back "
+             "quickly but without recommendations (**degraded** climbs), and the gateway tries again now and then, "
+             "so the p95 swings. Add capacity on each side until its answers are quick and whole again, and compare "
+             "what each had to add.")
     spike, calm = st.columns(2)
     spike.button("Start the spike on both", key="valentine", help=f"{SPIKE_RPS} home screens a second for {SPIKE_S} s, "
                  "on each kitchen", on_click=act, args=(spike_both, [monolith, micro]), width="stretch",

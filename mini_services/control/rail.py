@@ -114,8 +114,11 @@ class RailWatch:
             if task:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
-        if self.nc is not None:
-            await self.nc.close()
+        if self.nc is not None:  # bounded: the kitchen's replicas are stopped after this, whatever the rail does
+            try:
+                await asyncio.wait_for(self.nc.close(), 2)
+            except Exception as exc:
+                log.warning("the control plane's rail connection did not close cleanly: %r", exc)
         await self._http.aclose()
 
     async def _connected(self):

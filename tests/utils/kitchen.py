@@ -147,9 +147,14 @@ class Kitchen:
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                raise AssertionError(f"serve did not stop within {timeout}s of signal {sig}")
+                self.process.send_signal(signal.SIGABRT)  # serve's faulthandler writes every thread's stack to its log
+                try:
+                    self.process.wait(timeout=3)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+                raise AssertionError(f"serve did not stop within {timeout}s of signal {sig}; its stacks are at the "
+                                     f"end of {self.log.name}") from None
         self.control.close()
         self.log.close()
         wait_for(lambda: not [p for p in self.pids_seen if alive(p)], 5, "every replica process to be gone")
