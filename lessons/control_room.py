@@ -19,8 +19,9 @@ from lessons.app_state import KITCHENS, kitchen, kitchen_url, wants_private
 from lessons.experiments.common import act as _act
 from lessons.experiments.common import say as _say
 from lessons.experiments.common import show_notice
+from lessons.following import knob_key
 from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
-from lessons.live import changed, live_view
+from lessons.live import changed, live_view, rerun_page_after_this_tick
 from lessons.rail_panel import backlog_panel
 
 ON_SCREEN = {"streaming": "The streaming service", "restaurant": "The restaurant (with its rail)"}
@@ -160,10 +161,9 @@ def scenario_controls(client: KitchenClient, cluster: dict) -> None:
         st.caption(scenarios[picked]["description"])
 
 
-def _sync(key: str, live: float, most: float) -> None:
-    """Widget ``key`` shows the kitchen's value on every full run: what a scenario or another tab set, and
-    not a change the kitchen refused (a student's on the shared kitchen)."""
-    st.session_state[key] = min(live, most)
+def _knob(key: str, change, *args, **kwargs) -> None:
+    """``on_change`` of a switch: ``change(*args, its value, **kwargs)``."""
+    _act(change, *args, st.session_state[key], **kwargs)
 
 
 def knobs_of(cluster: dict) -> tuple:
@@ -180,7 +180,7 @@ def follow_the_kitchen(data: dict | None) -> None:
     seen = knobs_of(data["cluster"])
     if st.session_state.setdefault("control-room-knobs", seen) != seen:
         st.session_state["control-room-knobs"] = seen
-        st.rerun(scope="app")
+        rerun_page_after_this_tick()  # the graph of this tick first: it says the change at once
 
 
 def _live_parts(url: str, data: dict | None) -> None:
@@ -198,26 +198,30 @@ def service_row(client: KitchenClient, service: dict) -> None:
     cutting a button's label.
     """
     name = service["name"]
-    _sync(f"replicas-{name}", service["desired_replicas"], 8)
-    _sync(f"latency-{name}", int(service["faults"]["latency_ms"]), 3000)
-    _sync(f"errors-{name}", float(service["faults"]["error_rate"]), 1.0)
+    # each switch shows the kitchen's value (what a scenario or another tab set, and not a change the kitchen
+    # refused: a student's on the shared kitchen); lessons/following.py says why its key changes with it
+    replicas_now, latency_now = min(service["desired_replicas"], 8), min(int(service["faults"]["latency_ms"]), 3000)
+    errors_now = float(service["faults"]["error_rate"])
+    replicas_key, latency_key = knob_key(f"replicas-{name}", replicas_now), knob_key(f"latency-{name}", latency_now)
+    errors_key = knob_key(f"errors-{name}", errors_now)
     with st.container(key=f"service-{name}", gap="xsmall"):
         first = st.container(horizontal=True, vertical_alignment="center", gap="xsmall")
         first.markdown(f"**{name}**", help=service["role"], width=160)  # its live state: the graph and "Now:"
         replicas = first.container(horizontal=True, vertical_alignment="center", gap="xsmall", width="content")
         replicas.markdown("replicas", width="content")  # the box's own label, read out with the name, is hidden
-        replicas.number_input(f"{name} replicas", 0, 8, key=f"replicas-{name}", width=130, label_visibility="collapsed",
-                              on_change=lambda: _act(client.scale, name, st.session_state[f"replicas-{name}"],
-                                                     notice=f"{name} scaled to {st.session_state[f'replicas-{name}']}."))
+        replicas.number_input(f"{name} replicas", 0, 8, value=replicas_now, key=replicas_key, width=130,
+                              label_visibility="collapsed",
+                              on_change=lambda: _knob(replicas_key, client.scale, name,
+                                                      notice=f"{name} scaled to {st.session_state[replicas_key]}."))
         first.button("Kill", key=f"kill-{name}", on_click=_act, args=(client.kill, name),
                      help=f"Kill every {name} replica at once (SIGKILL)", kwargs={"notice": f"{name} killed (SIGKILL)."})
         first.button("Restart", key=f"restart-{name}", on_click=_act, args=(client.restart, name),
                      help=f"Start {name} again", kwargs={"notice": f"{name} restarting."})
         latency, errors = st.columns(2, gap="medium")
-        latency.slider(f"{name} slower by", 0, 3000, step=50, key=f"latency-{name}", format="%d ms",
-                       on_change=lambda: _act(client.set_faults, name, latency_ms=st.session_state[f"latency-{name}"]))
-        errors.slider(f"{name} failing", 0.0, 1.0, step=0.05, key=f"errors-{name}", format="percent",
-                      on_change=lambda: _act(client.set_faults, name, error_rate=st.session_state[f"errors-{name}"]))
+        latency.slider(f"{name} slower by", 0, 3000, value=latency_now, step=50, key=latency_key, format="%d ms",
+                       on_change=lambda: _knob(latency_key, lambda v: client.set_faults(name, latency_ms=v)))
+        errors.slider(f"{name} failing", 0.0, 1.0, value=errors_now, step=0.05, key=errors_key, format="percent",
+                      on_change=lambda: _knob(errors_key, lambda v: client.set_faults(name, error_rate=v)))
 
 
 def load_generator(client: KitchenClient) -> None:

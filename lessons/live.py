@@ -69,10 +69,13 @@ class LiveFeed:
     def __post_init__(self) -> None:
         self.client = KitchenClient(self.url)
 
-    def frame(self) -> Frame:
-        """The current frame, read again first if it is older than ``FRESH_S``."""
+    def frame(self, seen: float | None = None) -> Frame:
+        """The current frame, read again first if it is older than ``FRESH_S`` or is the one the asking tab
+        ``seen`` last (its ``taken``): a tab never draws the same reading twice, so a change shows at its next
+        tick, while tabs ticking close together still share one reading."""
         with self._lock:
-            if self._frame is None or time.monotonic() - self._frame.taken >= FRESH_S:
+            if (self._frame is None or time.monotonic() - self._frame.taken >= FRESH_S
+                    or self._frame.taken == seen):
                 self._frame = self._read()
             return self._frame
 
@@ -267,7 +270,8 @@ def live_view(url: str, key: str, above: Callable[[dict | None], None] | None = 
 def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_what_is_set: bool,
           history: bool, stacked: bool) -> None:
     source = feed(url)
-    current = source.frame()
+    current = source.frame(seen=st.session_state.get(f"{key}-frame-seen"))
+    st.session_state[f"{key}-frame-seen"] = current.taken
     if above:
         above(current.data)
     if current.problem:
@@ -299,6 +303,17 @@ def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_w
         _waterfall(source, current, key)                                  # below it jumps when the trace changes
     if history:
         st.plotly_chart(current.history, key=f"{key}-history", config={"displayModeBar": False}, theme=None)
+    if st.session_state.pop(RERUN_PAGE, False):
+        st.rerun(scope="app")
+
+
+RERUN_PAGE = "live-rerun-page"
+
+
+def rerun_page_after_this_tick() -> None:
+    """From ``above``: run the whole page again once this tick has drawn its figures (``st.rerun`` at once would
+    throw away the tick's graph, and the change would show only after the page's full run)."""
+    st.session_state[RERUN_PAGE] = True
 
 
 def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:

@@ -16,6 +16,7 @@ import faulthandler
 import logging
 import os
 import secrets
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -126,6 +127,9 @@ def play_scenario(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> None:
     args = parse(sys.argv[1:] if argv is None else argv)
     faulthandler.enable()  # a stuck process sent SIGABRT prints every thread's stack before it dies
+    # Ctrl-C (SIGINT) stops us even when started in the background of a script, where the shell hands every
+    # program SIGINT ignored and Python would then never raise KeyboardInterrupt (the scenario's stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.command == "serve":
         serve(args)
     elif args.command == "scenario":

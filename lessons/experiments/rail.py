@@ -19,6 +19,7 @@ from lessons.app_state import kitchen_or_stop
 from lessons.control_room import scenario_story
 from lessons.experiments.common import act, keep_answer, say, show_notice
 from lessons.figures_rail import between_steps, every_dish_once, order_rows
+from lessons.following import knob_key
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view
 from lessons.rail_panel import backlog_panel
@@ -41,8 +42,8 @@ def current_mode(client: KitchenClient) -> str | None:
         return None
 
 
-def _set_mode(client: KitchenClient) -> None:
-    mode = "rail" if st.session_state["rail-mode"] else "calls"
+def _set_mode(client: KitchenClient, key: str) -> None:
+    mode = "rail" if st.session_state[key] else "calls"
     act(client.set_messaging, mode, notice={
         "rail": "Tickets on a rail: the waiter pins each ticket and answers “taken” at once (HTTP 202).",
         "calls": "Calls: the waiter waits at each station again, and answers when the dish is served."}[mode])
@@ -95,8 +96,8 @@ def controls(client: KitchenClient) -> None:
     """Every switch of the experiment, in rows whose labels fit."""
     mode = current_mode(client)
     if mode is not None:
-        st.session_state["rail-mode"] = mode == "rail"  # what the kitchen says, whoever changed it
-        st.toggle(MODE_SWITCH, key="rail-mode", on_change=_set_mode, args=(client,),
+        key = knob_key("rail-mode", mode == "rail")  # what the kitchen says, whoever changed it (following.py)
+        st.toggle(MODE_SWITCH, value=mode == "rail", key=key, on_change=_set_mode, args=(client, key),
                   help="On: the waiter answers “taken” at once. Off: the waiter waits until the dish is served.")
     orders = st.columns(4)
     orders[0].button("Take one order (pasta)", key="rail-order", on_click=take_order, args=(client,), width="stretch")

@@ -109,13 +109,15 @@ def node_state(name: str, facts: ServiceFacts, answers: list[SpanRecord], calls_
 
 def decide_states(facts: dict[str, ServiceFacts], ended: list[SpanRecord],
                   baselines: QuietBaselines) -> dict[str, tuple[str, str]]:
-    """Every service's (state, why) from the control plane's facts and the spans that ended lately."""
+    """Every service's (state, why) from the control plane's facts and the spans that ended lately. Only requests
+    that began after a service's last change speak of it: one that was already waiting out a cleared latency
+    when the fix came says nothing of the service as it is now."""
     answers: dict[str, list[SpanRecord]] = {name: [] for name in facts}
     calls_in: dict[str, list[SpanRecord]] = {name: [] for name in facts}
     for s in ended:
-        if s.kind == "server" and s.service in answers and s.end_ns >= facts[s.service].evidence_since_ns:
+        if s.kind == "server" and s.service in answers and s.start_ns >= facts[s.service].evidence_since_ns:
             answers[s.service].append(s)
-        elif s.kind == "client" and s.peer in calls_in and s.end_ns >= facts[s.peer].evidence_since_ns:
+        elif s.kind == "client" and s.peer in calls_in and s.start_ns >= facts[s.peer].evidence_since_ns:
             calls_in[s.peer].append(s)
     now = time.monotonic()
     return {name: node_state(name, f, answers[name], calls_in[name], baselines, now) for name, f in facts.items()}

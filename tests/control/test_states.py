@@ -74,3 +74,18 @@ def test_calls_a_breaker_held_back_say_nothing_against_a_service_that_is_back():
     held = answer(error="circuit open: users not called (5 failures in a row)", service="gateway", kind="client",
                   peer="users")
     assert state(ServiceFacts(**UP, breaker="open"), calls_in=[held] * 5) == "recovering"
+
+
+def test_a_request_begun_before_a_fix_says_nothing_of_the_service_after_it():
+    """Latency cleared at t = 1 s: answers still waiting it out end later and slow, but they began before the fix."""
+    fixed_ns = 1_000 * MS
+    waited = [SpanRecord(trace_id="t", span_id="s", parent_id=None, service="users", replica=None, name="GET /x",
+                         kind="server", peer=None, start_ns=fixed_ns - 400 * MS, end_ns=fixed_ns + 200 * MS,
+                         error=None, degraded=[])] * 5
+    after = [SpanRecord(trace_id="t", span_id="s", parent_id=None, service="users", replica=None, name="GET /x",
+                        kind="server", peer=None, start_ns=fixed_ns + 10 * MS, end_ns=fixed_ns + 13 * MS,
+                        error=None, degraded=[])] * 3
+    facts = {"users": ServiceFacts(**UP, evidence_since_ns=fixed_ns)}
+    assert decide_states(facts, waited + after, QuietBaselines())["users"][0] == "up"
+    facts = {"users": ServiceFacts(**UP, evidence_since_ns=fixed_ns - 500 * MS)}  # no fix: they do count
+    assert decide_states(facts, waited + after, QuietBaselines())["users"][0] == "slow"

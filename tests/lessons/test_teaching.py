@@ -8,6 +8,7 @@ import pytest
 
 from lessons.class_view import class_csv, class_rows
 from lessons.for_teachers import every_control, every_scenario
+from lessons.following import is_knob
 from lessons.glossary import BY_ANCHOR, TERMS, _prose_spans, link_terms, linked_terms
 from lessons.progress import LearnerStore
 from lessons.quiz import QUESTIONS
@@ -22,12 +23,8 @@ WIDGETS = ("button", "radio", "selectbox", "toggle", "number_input", "slider", "
 
 
 def widget(at, key: str):
-    for kind in WIDGETS:
-        try:
-            return getattr(at, kind)(key=key)
-        except KeyError:
-            continue
-    return None
+    """The widget named ``key`` (a switch that follows the kitchen may carry a later key: lessons/following.py)."""
+    return next((w for kind in WIDGETS for w in getattr(at, kind) if w.key and is_knob(w.key, key)), None)
 
 
 def test_every_control_the_plans_and_worksheets_name_is_on_its_page_with_that_label(kitchens):  # noqa: F811
