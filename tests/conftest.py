@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -94,3 +96,27 @@ def node_packages_installed() -> None:
     while PACKAGES.state == "installing" and time.monotonic() < deadline:
         time.sleep(0.5)
     assert PACKAGES.state == "installed", f"the users build's npm packages: {PACKAGES.detail}"
+
+
+@pytest.fixture(autouse=True)
+def _alone_when_timed(request, tmp_path_factory) -> Iterator[None]:
+    """With pytest-xdist's workers, a test marked ``alone`` (it holds the live system to a deadline: "within 2 s")
+    runs while no other test does, so the other worker's browser and kitchens do not take its CPU; every other test
+    runs beside any other. A readers-writer lock shared by the workers of one session (flock on two files in its
+    shared temporary directory), the turnstile first so that a waiting ``alone`` test is not starved."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield  # one process: every test is alone already
+        return
+    shared = tmp_path_factory.getbasetemp().parent  # the session's directory; each worker has its own below it
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(shared / "alone.turnstile", "a") as turnstile, open(shared / "alone.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        if not alone:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            if alone:
+                fcntl.flock(turnstile, fcntl.LOCK_UN)

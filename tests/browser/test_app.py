@@ -44,6 +44,7 @@ def test_the_home_page_starts_and_shows_the_live_kitchen_and_ctrl_c_stops_it(app
     wait_for(lambda: not any(alive(p) for p in pids), 10, "the kitchen to stop with Streamlit")
 
 
+@pytest.mark.alone
 def test_the_control_room_shows_a_kill_and_a_scale_live(attached_app):
     url, control_url, _server = attached_app
     # open the app as a teacher does (its address), then the Control room from the navigation

@@ -17,6 +17,8 @@ def shared_kitchen(tmp_path):
     yield kitchen
     kitchen.stop()
 
+pytestmark = pytest.mark.alone  # timed against the clock (conftest: alone under -n)
+
 
 def open_control_room(browser, url: str):
     page = browser.new_context(viewport={"width": 1500, "height": 1200}).new_page()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from tests.browser.browser import ARTIFACTS, browser_page, node_reads
+
+pytestmark = pytest.mark.alone  # timed against the clock (conftest: alone under -n)
 
 
 def within(seconds: float, change, page, name: str, said: str) -> float:

@@ -45,6 +45,7 @@ def test_a_kill_reads_down_at_once_and_a_restart_comes_back_up(streaming: Kitche
     wait_for(lambda: state_of(streaming, "billing") == "up", 10, "billing up again")
 
 
+@pytest.mark.alone
 def test_errors_read_failing_and_clear_to_up_within_two_seconds(streaming: Kitchen, traffic):
     streaming.control.put("/services/users/faults", json={"error_rate": 0.5}).raise_for_status()
     began = time.monotonic()

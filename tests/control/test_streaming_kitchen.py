@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+import pytest
+
 from tests.utils.kitchen import Kitchen, alive, wait_for
 
 SERVICES = {"gateway", "users", "recommendations", "billing", "streaming"}
@@ -97,6 +99,7 @@ def test_a_hanging_dependency_does_not_hang_the_page(streaming: Kitchen):
     assert answer.status_code == 200 and answer.json()["degraded"] == ["billing"]
 
 
+@pytest.mark.alone
 def test_under_a_spike_one_recommendations_is_slow_or_degraded_and_three_answer_quick_and_whole(streaming: Kitchen):
     """Lesson 4's claim: one replica under the spike makes home screens slow (waiting for it) or degraded (the
     gateway's breaker stops calling it, and tries again now and then); three answer them quickly and whole."""

@@ -16,6 +16,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psutil
+import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -105,6 +106,7 @@ def test_killing_one_forked_replica_leaves_its_siblings_and_the_template_alone(n
     assert again != victim["pid"] and psutil.Process(again).ppid() == template.pid, "not forked from the template"
 
 
+@pytest.mark.alone
 def test_sigkill_of_the_control_plane_takes_the_template_and_every_replica_within_2s(new_kitchen):
     kitchen = new_kitchen("restaurant")
     kitchen.post("/services/chef/scale", {"replicas": 4})

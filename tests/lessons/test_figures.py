@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from lessons.figures import (STATE_COLOURS, TEXT_PX, call_order, graph_figure, history_figure, positions, row_label,
-                             versions, waterfall_figure)
+from lessons.figures import (
+    STATE_COLOURS,
+    TEXT_PX,
+    call_order,
+    graph_figure,
+    history_figure,
+    positions,
+    row_label,
+    versions,
+    waterfall_figure,
+)
 
 
 def service(name, up=1, desired=1, calls=(), version="v1"):

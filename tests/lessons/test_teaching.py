@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from lessons.class_view import class_csv, class_rows
-from lessons.for_teachers import every_control, every_scenario
 from lessons.following import is_knob
+from lessons.for_teachers import every_control, every_scenario
 from lessons.glossary import BY_ANCHOR, TERMS, _prose_spans, link_terms, linked_terms
 from lessons.progress import LearnerStore
 from lessons.quiz import QUESTIONS

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mini_services.kit.calls import Breaker
 from tests.utils.kitchen import wait_for
 
 
+@pytest.mark.alone
 def test_opens_after_repeated_failures_then_lets_one_trial_through():
     breaker = Breaker(failures=3, cooldown_s=0.2)
     for _ in range(2):
