@@ -78,8 +78,9 @@ def render() -> None:
     counts = progress.store().class_counts(leave_out=progress.learner_id())
     rows = class_rows(counts)
     learners = counts["learners"]
-    st.markdown(f"**{learners} learner{'s' if learners != 1 else ''}** have opened this app (your own browser "
-                "not counted). Counts only: no names, no ids. Updated every 2 s.")
+    noun, verb = ("learner", "has") if learners == 1 else ("learners", "have")
+    st.markdown(f"**{learners} {noun}** {verb} opened this app (your own browser not counted). Counts only: no names, "
+                "no ids. Updated every 2 s.")
     st.subheader("Lessons done")
     st.table([{"lesson": r["lesson"], "done": r["says"]} for r in rows["lessons"]], border="horizontal",
              hide_index=True)
