@@ -7,13 +7,15 @@ import time
 import httpx
 import pytest
 
-from tests.browser.browser import ARTIFACTS, browser_page, node_reads
+from tests.browser.browser import ARTIFACTS, READY, browser_page, node_reads
 
 pytestmark = pytest.mark.alone  # timed against the clock (conftest: alone under -n)
 
 
 def within(seconds: float, change, page, name: str, said: str) -> float:
-    """Make ``change`` and assert the graph says it within ``seconds`` (measured from before the change)."""
+    """Make ``change`` and assert the graph says it within ``seconds`` (measured from before the change), on a page
+    that has finished drawing the change before (a switch that moved makes the whole page run again)."""
+    page.wait_for_selector(READY, timeout=10_000)
     began = time.monotonic()
     change()
     node_reads(page, name, said, int(seconds * 1000) + 200)
