@@ -9,9 +9,9 @@ MS = 1_000_000
 
 
 def answer(ms: float = 3.0, error: str | None = None, service: str = "users", kind: str = "server",
-           peer: str | None = None) -> SpanRecord:
+           peer: str | None = None, start_ns: int = 0) -> SpanRecord:
     return SpanRecord(trace_id="t", span_id="s", parent_id=None, service=service, replica=None, name="GET /x",
-                      kind=kind, peer=peer, start_ns=0, end_ns=int(ms * MS), error=error, degraded=[])
+                      kind=kind, peer=peer, start_ns=start_ns, end_ns=start_ns + int(ms * MS), error=error, degraded=[])
 
 
 def state(facts: ServiceFacts, answers=(), calls_in=(), baselines=None) -> str:
@@ -79,12 +79,8 @@ def test_calls_a_breaker_held_back_say_nothing_against_a_service_that_is_back():
 def test_a_request_begun_before_a_fix_says_nothing_of_the_service_after_it():
     """Latency cleared at t = 1 s: answers still waiting it out end later and slow, but they began before the fix."""
     fixed_ns = 1_000 * MS
-    waited = [SpanRecord(trace_id="t", span_id="s", parent_id=None, service="users", replica=None, name="GET /x",
-                         kind="server", peer=None, start_ns=fixed_ns - 400 * MS, end_ns=fixed_ns + 200 * MS,
-                         error=None, degraded=[])] * 5
-    after = [SpanRecord(trace_id="t", span_id="s", parent_id=None, service="users", replica=None, name="GET /x",
-                        kind="server", peer=None, start_ns=fixed_ns + 10 * MS, end_ns=fixed_ns + 13 * MS,
-                        error=None, degraded=[])] * 3
+    waited = [answer(600, start_ns=fixed_ns - 400 * MS)] * 5
+    after = [answer(3, start_ns=fixed_ns + 10 * MS)] * 3
     facts = {"users": ServiceFacts(**UP, evidence_since_ns=fixed_ns)}
     assert decide_states(facts, waited + after, QuietBaselines())["users"][0] == "up"
     facts = {"users": ServiceFacts(**UP, evidence_since_ns=fixed_ns - 500 * MS)}  # no fix: they do count
