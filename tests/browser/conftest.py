@@ -1,4 +1,9 @@
-"""Browser-test fixtures: the app attached to the test session's kitchens."""
+"""Browser-test fixtures: the app attached to the test session's kitchens.
+
+    attached_app       one Streamlit server for the session (per pytest-xdist worker), shared by the tests that
+                       need no server of their own: each test has a browser of its own, so a learner of its own
+    fresh_attached_app a new server for one test (what a first visitor of a fresh server sees)
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,36 @@ import pytest
 from tests.browser.browser import running_app
 
 
+def _attach(streaming, restaurant, restaurant_monolith, streaming_monolith) -> dict[str, str]:
+    kitchens = {"KITCHEN_CONTROL_URL": streaming, "KITCHEN_RESTAURANT_URL": restaurant,
+                "KITCHEN_RESTAURANT_MONOLITH_URL": restaurant_monolith,
+                "KITCHEN_STREAMING_MONOLITH_URL": streaming_monolith}
+    return {name: k.url for name, k in kitchens.items()}
+
+
+@pytest.fixture(scope="session")
+def _session_app(tmp_path_factory, streaming_kitchen, restaurant_kitchen, restaurant_monolith_kitchen,
+                 streaming_monolith_kitchen):
+    with running_app(tmp_path_factory.mktemp("attached-app"), attach=_attach(
+            streaming_kitchen, restaurant_kitchen, restaurant_monolith_kitchen, streaming_monolith_kitchen)) as app:
+        yield app
+
+
 @pytest.fixture
-def attached_app(tmp_path, streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen):
+def attached_app(_session_app, streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen):
     """The app attached to the test session's kitchens (reset), as `KITCHEN_*_URL` allows: the pages and the
-    Control room are the same, and the suite does not start four more kitchens for them."""
+    Control room are the same, and the suite does not start four more kitchens (or a server a test) for them."""
     for kitchen in (restaurant_monolith_kitchen, streaming_monolith_kitchen):
         kitchen.reset()
-    kitchens = {"KITCHEN_CONTROL_URL": streaming, "KITCHEN_RESTAURANT_URL": restaurant,
-                "KITCHEN_RESTAURANT_MONOLITH_URL": restaurant_monolith_kitchen,
-                "KITCHEN_STREAMING_MONOLITH_URL": streaming_monolith_kitchen}
-    with running_app(tmp_path, attach={name: k.url for name, k in kitchens.items()}) as app:
+    assert _session_app[2].poll() is None, "the session's app server has stopped: see its streamlit.log"
+    yield _session_app
+
+
+@pytest.fixture
+def fresh_attached_app(tmp_path, streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen):
+    """A server of this test's own on the session's kitchens (reset): nobody has visited it yet."""
+    for kitchen in (restaurant_monolith_kitchen, streaming_monolith_kitchen):
+        kitchen.reset()
+    with running_app(tmp_path, attach=_attach(streaming, restaurant, restaurant_monolith_kitchen,
+                                              streaming_monolith_kitchen)) as app:
         yield app

@@ -67,11 +67,11 @@ def test_the_control_room_shows_a_kill_and_a_scale_live(attached_app):
                if s["name"] == "recommendations" for r in s["replicas"]) == 3
 
 
-def test_a_first_visit_straight_to_a_lesson_link_gets_the_whole_app(attached_app):
+def test_a_first_visit_straight_to_a_lesson_link_gets_the_whole_app(fresh_attached_app):
     """A teacher shares a lesson's address; the first visitor of a fresh server lands on it: the app's own menu,
     layout and sidebar, not the bare page file (the pages live in app_pages/, so Streamlit's legacy pages/
     discovery never takes over)."""
-    url, _control_url, _server = attached_app
+    url, _control_url, _server = fresh_attached_app
     with browser_page(f"{url}/scaling", 1366, 768) as page:
         page.wait_for_selector("[data-testid=stMain] h1:has-text('4 · Independent scaling')", timeout=30_000)
         nav = page.get_by_test_id("stSidebarNav")
