@@ -95,9 +95,10 @@ class LiveFeed:
                     "load": self.client.load(), "scenario": self._scenario(), "rail": self._rail(cluster)}
         except KitchenProblem as problem:
             return Frame(taken, problem=problem)
-        if data["rail"]:  # the rail's table of orders is this feed's own read, not a learner's request
-            own_read = f"{cluster['gateway']}: GET /api/orders"
-            data["traces"] = [t for t in data["traces"] if t["name"] != own_read]
+        if data["rail"]:  # the page's own reads (the newest orders, a learner's order followed), not a request
+            own_read = f"{cluster['gateway']}: GET /api/orders"  # of the learner's: left out of the picker
+            data["traces"] = [t for t in data["traces"]
+                              if t["name"] != own_read and not t["name"].startswith(own_read + "/")]
         return Frame(taken, data=data, graph=graph_figure(cluster, graph),
                      history=history_figure(data["load"].get("history", []), time.time()))
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import httpx
@@ -21,7 +22,7 @@ from lessons.experiments.common import act, keep_answer, say, show_notice
 from lessons.figures_rail import between_steps, every_dish_once, order_rows
 from lessons.following import knob_key
 from lessons.kitchen import KitchenClient, KitchenProblem
-from lessons.live import live_view
+from lessons.live import ORDERS_EVERY_S, live_view
 from lessons.rail_panel import backlog_panel
 
 KITCHEN = "restaurant"
@@ -31,6 +32,7 @@ POISON = "burnt toast"  # always fails to cook: after a few tries its ticket is 
 RESTOCK = 100
 STORIES = {"chef_walks_out": "The chef walks out", "rail_goes_down": "The rail goes down"}
 ANSWER = "rail-answer"
+FOLLOWED = "rail-followed-order"  # (order id, read at, the order as read) of the order taken by hand
 
 
 def current_mode(client: KitchenClient) -> str | None:
@@ -141,12 +143,15 @@ def _follow(client: KitchenClient, orders: list[dict], cluster: dict) -> None:
     if not order_id:
         return
     order = next((o for o in orders if o["order_id"] == order_id), None)
-    if order is None:
-        try:
-            answer = client.send("GET", f"/api/orders/{order_id}", timeout=1.0, cluster=cluster)
-            order = answer.json() if answer.status_code == 200 else None
-        except (KitchenProblem, ValueError, httpx.HTTPError):
-            order = None
+    if order is None:  # out of the newest: read it alone, as often as the newest are read (not at every tick)
+        read_id, read_at, order = st.session_state.get(FOLLOWED, (None, 0.0, None))
+        if read_id != order_id or time.monotonic() - read_at >= ORDERS_EVERY_S:
+            try:
+                answer = client.send("GET", f"/api/orders/{order_id}", timeout=1.0, cluster=cluster)
+                order = answer.json() if answer.status_code == 200 else None
+            except (KitchenProblem, ValueError, httpx.HTTPError):
+                order = None
+            st.session_state[FOLLOWED] = (order_id, time.monotonic(), order)
     if order is None:
         st.caption(f"Your order {order_id}: the waiter cannot show it just now.")
         return
@@ -167,9 +172,10 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
         return
     backlog_panel(data, key="rail")
     st.markdown("**The newest orders**, each station's step read from its own database")
-    st.caption("Read through the waiter every 2 s: to answer, the waiter must ask every station now, so each read "
-               "is a call (the thin waiter → station lines on the graph), not a message. These reads are left out "
-               "of the trace picker below.")
+    st.caption(f"Read through the waiter every {ORDERS_EVERY_S:g} s: to answer, the waiter must ask every station "
+               "now, so each read is a call (the thin waiter → station lines on the graph), not a message. These "
+               "reads (and the read of your own order, once newer ones push it off this list) are left out of the "
+               "trace picker below.")
     if rail["mode"] != "rail":
         st.caption("By calls, each order is served (or refused) while the guest waits: there is no step in between "
                    "to follow. Switch on the rail to see them.")

@@ -93,3 +93,28 @@ def test_a_dead_kitchen_is_said_plainly(tmp_path):
     at = AppTest.from_function(live_script, args=("http://127.0.0.1:9",), default_timeout=30).run()
     assert not at.exception
     assert "does not answer" in at.error[0].value
+
+
+def test_the_rail_pages_own_reads_are_not_offered_as_requests(restaurant: Kitchen):
+    """On the rail page the feed reads the newest orders, and the page the learner's own order once it is off that
+    list: both go through the waiter, and neither is offered in the trace picker as a request someone sent."""
+    rail_feed = LiveFeed(restaurant.url)
+    rail_feed.reads_rail = True
+    taken = restaurant.entry()
+    assert taken.status_code in (200, 201, 202), taken.text
+    order_id = taken.json()["order_id"]
+    followed = restaurant.gateway.get(f"/api/orders/{order_id}")
+    assert followed.status_code == 200, followed.text
+    mine, own = taken.headers["x-trace-id"], followed.headers["x-trace-id"]
+    wait_for(lambda: {mine, own} <= {t["trace_id"] for t in restaurant.control.get(
+        "/traces", params={"limit": TRACES, "complete": True}).json()}, 10, "both traces complete in the kitchen")
+
+    def offered() -> set[str]:
+        rail_feed.stale()
+        current = rail_feed.frame()
+        assert current.problem is None, current.problem
+        return {t["trace_id"] for t in current.data["traces"]}
+
+    ids = wait_for(lambda: (found := offered()) and mine in found and found, 10, "the order taken offered")
+    assert own not in ids, "the read of the followed order is offered as if someone had sent it"
+    assert not any(t["name"].split(": ", 1)[1].startswith("GET /api/orders") for t in rail_feed.frame().data["traces"])
