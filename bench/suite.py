@@ -39,7 +39,8 @@ HZ = os.sysconf("SC_CLK_TCK")
 # the first pattern found in a process's command line names its kind
 KINDS = (("chromium", ("chromium", "chrome")), ("nats-server", ("nats-server",)), ("node", ("node ", "/node")),
          ("streamlit", ("streamlit",)), ("kitchen", ("mini_services",)),
-         ("pytest", ("pytest", "execnet", "xdist")), ("npm and builds", ("npm", "gyp", "make", "cc1", "g++")))
+         ("pytest", ("pytest", "execnet", "xdist", "exec(eval(sys.stdin")),  # the last: how an xdist worker starts
+         ("npm and builds", ("npm", "gyp", "make", "cc1", "g++")))
 OURS = ("mini_services", "streamlit", "chromium", "nats-server", "users/node")
 
 
