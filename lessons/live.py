@@ -95,8 +95,8 @@ class LiveFeed:
                     "load": self.client.load(), "scenario": self._scenario(), "rail": self._rail(cluster)}
         except KitchenProblem as problem:
             return Frame(taken, problem=problem)
-        if data["rail"]:  # the page's own reads (the newest orders, a learner's order followed), not a request
-            own_read = f"{cluster['gateway']}: GET /api/orders"  # of the learner's: left out of the picker
+        if data["rail"]:  # the rail page's own reads through the waiter (the newest orders; the learner's order,
+            own_read = f"{cluster['gateway']}: GET /api/orders"  # followed) are no one's requests: not offered
             data["traces"] = [t for t in data["traces"]
                               if t["name"] != own_read and not t["name"].startswith(own_read + "/")]
         return Frame(taken, data=data, graph=graph_figure(cluster, graph),
