@@ -180,6 +180,9 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
         st.caption("By calls, each order is served (or refused) while the guest waits: there is no step in between "
                    "to follow. Switch on the rail to see them.")
     elif rail["orders"]:
+        if rail["orders_problem"]:  # the last list read is kept, and said to be old: not shown as if read now
+            st.warning(f"The orders cannot be read just now, so this is the list as last read. "
+                       f"{rail['orders_problem']}", icon=":material/history:")
         st.table(order_rows(rail["orders"]))
     elif rail["orders_problem"]:
         st.caption(f"The orders cannot be read just now: {rail['orders_problem']}")

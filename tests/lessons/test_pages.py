@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lessons.following import is_knob
+from lessons.live import changed
 from tests.utils.kitchen import ROOT, Kitchen, wait_for
 
 PAGES = sorted(p.name for p in (ROOT / "app_pages").glob("*.py"))
@@ -260,6 +261,36 @@ def test_rail_lesson_on_the_rail_an_order_is_taken_with_the_chef_away(kitchens):
         assert any("orders taken on the rail" in i.value and "none was cooked twice" in i.value for i in at.info)
     finally:
         restaurant.control.put("/stock", json={"dish": "pasta", "portions": 100})
+        restaurant.control.put("/messaging", json={"mode": "calls"})
+
+
+def test_rail_lesson_says_its_list_of_orders_is_old_while_the_waiter_is_down(kitchens):
+    """The newest orders are read through the waiter: with the waiter down the page keeps the list it read last, and
+    says so, instead of showing it as if it had just been read."""
+    restaurant = kitchens["restaurant"]
+    at = clean(run_page("08_rail.py"))
+    try:
+        clean(at.toggle(key="rail-mode").set_value(True).run())
+        clean(at.button(key="rail-order").click().run())
+
+        def said(text: str) -> bool:
+            changed()  # read the kitchen afresh at this run (the list itself is read every 2 s)
+            clean(at.run())
+            return any(text in e.value for e in [*at.markdown, *at.warning])
+
+        order_id = at.session_state["rail-answer"]["body"]["order_id"]
+
+        def listed() -> bool:
+            said("")
+            return any(order_id in t.value.to_string() for t in at.table)
+
+        wait_for(listed, 10, f"the order {order_id} in the list of the newest orders")
+        assert not said("the list as last read")
+        restaurant.post("/services/waiter/kill")
+        wait_for(lambda: said("so this is the list as last read"), 10, "the page to say its list is the last one read")
+        assert listed(), "the list as last read is still shown"
+    finally:
+        restaurant.post("/services/waiter/restart")
         restaurant.control.put("/messaging", json={"mode": "calls"})
 
 
