@@ -12,6 +12,14 @@ import pytest
 from tests.browser.browser import running_app
 
 
+@pytest.fixture
+def _kitchens_as_new(streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen) -> dict[str, str]:
+    """The session's four kitchens, each reset, as the app's `KITCHEN_*_URL` (the first two reset by their fixtures)."""
+    for kitchen in (restaurant_monolith_kitchen, streaming_monolith_kitchen):
+        kitchen.reset()
+    return _attach(streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen)
+
+
 def _attach(streaming, restaurant, restaurant_monolith, streaming_monolith) -> dict[str, str]:
     kitchens = {"KITCHEN_CONTROL_URL": streaming, "KITCHEN_RESTAURANT_URL": restaurant,
                 "KITCHEN_RESTAURANT_MONOLITH_URL": restaurant_monolith,
@@ -28,20 +36,15 @@ def _session_app(tmp_path_factory, streaming_kitchen, restaurant_kitchen, restau
 
 
 @pytest.fixture
-def attached_app(_session_app, streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen):
+def attached_app(_session_app, _kitchens_as_new):
     """The app attached to the test session's kitchens (reset), as `KITCHEN_*_URL` allows: the pages and the
     Control room are the same, and the suite does not start four more kitchens (or a server a test) for them."""
-    for kitchen in (restaurant_monolith_kitchen, streaming_monolith_kitchen):
-        kitchen.reset()
     assert _session_app[2].poll() is None, "the session's app server has stopped: see its streamlit.log"
     yield _session_app
 
 
 @pytest.fixture
-def fresh_attached_app(tmp_path, streaming, restaurant, restaurant_monolith_kitchen, streaming_monolith_kitchen):
+def fresh_attached_app(tmp_path, _kitchens_as_new):
     """A server of this test's own on the session's kitchens (reset): nobody has visited it yet."""
-    for kitchen in (restaurant_monolith_kitchen, streaming_monolith_kitchen):
-        kitchen.reset()
-    with running_app(tmp_path, attach=_attach(streaming, restaurant, restaurant_monolith_kitchen,
-                                              streaming_monolith_kitchen)) as app:
+    with running_app(tmp_path, attach=_kitchens_as_new) as app:
         yield app
