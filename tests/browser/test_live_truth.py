@@ -24,6 +24,14 @@ def within(seconds: float, change, page, name: str, said: str) -> float:
     return took
 
 
+def a_switch_says(page, text: str, says: bool) -> None:
+    """Wait until one of the page's sliders shows ``text`` (or, ``says`` false, none does): the page's switches
+    follow what the API set within a tick and a page run (a whole page run, which a timed change must not meet)."""
+    page.wait_for_function(
+        "([t, says]) => [...document.querySelectorAll('[data-testid=stSlider]')].some(s => s.innerText.includes(t))"
+        " === says", arg=[text, says], timeout=4_000, polling=100)
+
+
 def test_a_fault_a_fix_and_a_kill_show_in_words_within_seconds(attached_app):
     url, control_url, _server = attached_app
     control = httpx.Client(base_url=control_url, timeout=10)
@@ -36,10 +44,9 @@ def test_a_fault_a_fix_and_a_kill_show_in_words_within_seconds(attached_app):
         page.screenshot(path=str(ARTIFACTS / "truth-users-failing.png"))
         within(2, lambda: control.put("/services/users/faults", json={"error_rate": 0}), page, "users", "up")
         within(2, lambda: control.put("/services/streaming/faults", json={"latency_ms": 600}), page, "streaming", "slow")
-        page.wait_for_function(  # the page's own switch follows what the API set, within a tick and a page run
-            "() => [...document.querySelectorAll('[data-testid=stSlider]')].some(s => s.innerText.includes('600 ms'))",
-            timeout=4_000, polling=100)
+        a_switch_says(page, "600 ms", True)  # the page's own switch follows what the API set
         within(2, lambda: control.put("/services/streaming/faults", json={"latency_ms": 0}), page, "streaming", "up")
+        a_switch_says(page, "600 ms", False)  # ...and back: that page run is over before the kill is timed
         within(1, lambda: control.post("/services/billing/kill", json={}), page, "billing", "down")
         page.screenshot(path=str(ARTIFACTS / "truth-billing-down.png"))
         control.post("/services/billing/restart", json={}).raise_for_status()
