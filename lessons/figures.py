@@ -11,6 +11,8 @@ figure carries a constant ``uirevision`` so a zoom survives the 1-second refresh
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 # each state has its word on the node too: the colour only repeats it (WCAG 1.4.1)
@@ -248,8 +250,11 @@ def waterfall_figure(trace: dict) -> go.Figure:
 
 def history_figure(history: list[dict], now_s: float) -> go.Figure:
     """The last minute of load, a point a second: p95 of the answers (line), and the requests that failed and the
-    answers that came degraded (stacked bars)."""
-    ago = [p["t"] - now_s for p in history]
+    answers that came degraded (stacked bars). Counted from the start of the current second (the newest point is
+    the second that just ended, at -1): the figure changes once a second, when a point is added, so the browser
+    redraws it once a second, not at every tick of the live view."""
+    this_second = math.floor(now_s)
+    ago = [p["t"] - this_second for p in history]
     return go.Figure({"data": [
         {"type": "bar", "x": ago, "y": [p["failed"] for p in history], "name": "failed per second",
          "marker": {"color": ERROR_RED}, "yaxis": "y2", "opacity": 0.55},

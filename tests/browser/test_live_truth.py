@@ -32,6 +32,16 @@ def a_switch_says(page, text: str, says: bool) -> None:
         " === says", arg=[text, says], timeout=4_000, polling=100)
 
 
+def load_is_drawn(page, rate: str) -> None:
+    """Wait until the page shows the load sent at ``rate`` and the waterfall of one of its answers: the first
+    ticks under load draw new charts (more than a tick's work), which a timed change must not meet."""
+    page.wait_for_function(
+        """(rate) => [...document.querySelectorAll('[data-testid=stMetric]')].some(
+               m => m.innerText.includes('load sent') && m.innerText.includes(rate))
+           && document.querySelector('.st-key-control-room-waterfall .js-plotly-plot .bars') !== null""",
+        arg=rate, timeout=10_000, polling=100)
+
+
 def test_a_fault_a_fix_and_a_kill_show_in_words_within_seconds(attached_app):
     url, control_url, _server = attached_app
     control = httpx.Client(base_url=control_url, timeout=10)
@@ -40,6 +50,7 @@ def test_a_fault_a_fix_and_a_kill_show_in_words_within_seconds(attached_app):
         page.wait_for_selector("h1:has-text('Control room')")
         node_reads(page, "users", "up", 15_000)
         control.post("/load", json={"rps": 20, "duration_s": 60}).raise_for_status()
+        load_is_drawn(page, "20/s")  # the load's first answers drawn (a waterfall appears): not timed
         within(2, lambda: control.put("/services/users/faults", json={"error_rate": 0.2}), page, "users", "failing")
         page.screenshot(path=str(ARTIFACTS / "truth-users-failing.png"))
         within(2, lambda: control.put("/services/users/faults", json={"error_rate": 0}), page, "users", "up")

@@ -112,3 +112,12 @@ def test_history_draws_the_last_minute():
     assert list(p95.x) == [-2, -1] and list(p95.y) == [20.0, 900.0] and list(failed.y) == [0, 20]
     assert list(degraded.y) == [12, 0] and degraded.name == "degraded per second"  # said in words, not colour only
     assert fig.layout.xaxis.range == (-60, 0) and TEXT_PX >= 14
+
+
+def test_history_changes_only_when_a_second_ends():
+    """Every tick within one second draws the same figure (the browser skips an unchanged one); the next second
+    moves every point one second further back."""
+    points = [{"t": 100, "answered": 30, "failed": 0, "degraded": 0, "p95_ms": 20.0}]
+    early, late = history_figure(points, now_s=101.02), history_figure(points, now_s=101.97)
+    assert early.to_json() == late.to_json() and list(early.data[2].x) == [-1]
+    assert list(history_figure(points, now_s=102.01).data[2].x) == [-2]
