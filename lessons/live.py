@@ -1,4 +1,5 @@
-"""The live view: the service graph and the latest traces, refreshed twice a second.
+"""The live view: the service graph and the latest traces, refreshed twice a second (the newest trace's
+waterfall moves on at most once a second while requests keep coming alike: ``_newest``).
 
 Every open tab on a kitchen shares one ``LiveFeed``. Twice a second at most, the first tab that asks
 reads the kitchen (five requests) and builds the figures; every other tab gets that same frame:
@@ -37,6 +38,7 @@ FRESH_S = 0.45  # a frame older than this is read again: just under the refresh,
 TRACES = 15  # the newest complete traces offered in the picker
 GRAPH_WINDOW_S = 2  # the graph's figures cover what just happened: a fix shows within a second or two
 WATERFALL_BOX_PX = 620  # picker, age line and a waterfall of up to ~13 rows; a longer trace scrolls inside it
+NEWEST_HELD_S = 1.0  # "newest" moves on to a trace like the one shown at most this often (_newest)
 OLD_TRACE_S = 5  # a newest trace older than this is said to be old: nothing newer reached the gateway
 KEPT_WATERFALLS = 64  # built waterfalls kept (a picked trace stays drawable after it leaves the newest 15)
 ORDERS_SHOWN = 8  # the newest orders the rail lesson lists, with each station's step
@@ -326,10 +328,14 @@ def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:
     picked = st.session_state.get(f"{key}-trace")
     if picked not in (None, *options):  # a picked trace stays picked after newer ones push it out
         options.append(picked)
-    picked = st.selectbox("Trace", options, key=f"{key}-trace", help="Pick a request to see where its time went",
+    picked = st.selectbox("Trace", options, key=f"{key}-trace", help="Pick a request to see where its time went. *newest* follows the newest finished "
+                          "request; while they keep coming alike, it moves on once a second",
                           format_func=lambda tid: tid if tid == "newest" else _label(source, traces, tid))
-    newest = next(iter(traces.values()))
-    trace = newest if picked == "newest" else traces.get(picked) or source.trace(picked) or newest
+    if picked == "newest":
+        trace = _newest(traces, key)
+    else:  # back on "newest" later, the newest shows at once
+        st.session_state.pop(f"{key}-newest-held", None)
+        trace = traces.get(picked) or source.trace(picked) or next(iter(traces.values()))
     age_s = time.time() - trace["start_unix_ms"] / 1000
     if picked == "newest" and age_s > OLD_TRACE_S:
         gateway = current.data["cluster"]["gateway"]
@@ -337,6 +343,25 @@ def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:
                    f"by the {gateway}" + (" (the load's requests are failing before it)." if
                                           current.data["load"].get("failed_rps") else "."))
     st.plotly_chart(source.waterfall(trace), key=f"{key}-waterfall", config={"displayModeBar": False}, theme=None)
+
+
+def _kind(trace: dict) -> tuple:
+    return trace["name"], trace["status"], tuple(trace["degraded"])
+
+
+def _newest(traces: dict, key: str) -> dict:
+    """The trace "newest" shows: the newest, except that while answers keep coming alike (the same request, the
+    same outcome) it moves on at most once every ``NEWEST_HELD_S``. Under load a new trace ends at every tick, and
+    Streamlit draws a changed chart anew (the costliest part of a tick in the browser); a failure, a degraded
+    answer or another request shows at the next tick."""
+    newest = next(iter(traces.values()))
+    held = st.session_state.get(f"{key}-newest-held")  # (trace id, shown since: time.monotonic())
+    if held:
+        shown = traces.get(held[0])
+        if shown and _kind(shown) == _kind(newest) and time.monotonic() - held[1] < NEWEST_HELD_S:
+            return shown
+    st.session_state[f"{key}-newest-held"] = (newest["trace_id"], time.monotonic())
+    return newest
 
 
 def _label(source: LiveFeed, traces: dict, trace_id: str) -> str:

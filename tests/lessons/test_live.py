@@ -69,6 +69,28 @@ def test_a_picked_trace_shows_its_waterfall_and_stays_picked(quiet: Kitchen):
     assert waterfall_title(at) == title_of(quiet, newer[-1])
 
 
+def test_newest_moves_on_to_a_like_trace_once_a_second_and_to_a_failure_at_once(quiet: Kitchen, monkeypatch):
+    """Under load a new trace ends at every tick: "newest" holds a trace like the one it shows (the hold made long
+    here, so no clock decides the test), and shows a request that went otherwise at once."""
+    import lessons.live
+
+    at = AppTest.from_function(live_script, args=(quiet.url,), default_timeout=30)
+    first = quiet.entry().headers["x-trace-id"]
+    wait_for(lambda: len(fresh(at).get("plotly_chart")) == 2 and waterfall_title(at) == title_of(quiet, first), 10,
+             "the first request's waterfall")
+    monkeypatch.setattr(lessons.live, "NEWEST_HELD_S", 600)
+    alike = quiet.entry().headers["x-trace-id"]
+    wait_for(lambda: any(alike[:8] in o for o in fresh(at).selectbox(key="t-trace").options), 10, "the next offered")
+    assert waterfall_title(at) == title_of(quiet, first), "a request like the one shown: still the one shown"
+    quiet.control.put("/services/users/faults", json={"error_rate": 1.0}).raise_for_status()
+    otherwise = quiet.entry().headers["x-trace-id"]
+    wait_for(lambda: waterfall_title(fresh(at)) == title_of(quiet, otherwise), 10, "a request that went otherwise")
+    monkeypatch.setattr(lessons.live, "NEWEST_HELD_S", 0)
+    quiet.control.put("/services/users/faults", json={"error_rate": 0}).raise_for_status()
+    last = quiet.entry().headers["x-trace-id"]
+    wait_for(lambda: waterfall_title(fresh(at)) == title_of(quiet, last), 10, "the newest, once the hold is over")
+
+
 def test_every_tab_shares_one_reading_a_second(quiet: Kitchen):
     """Twenty tabs asking at once get one frame: the kitchen is read once, the figures built once."""
     shared: LiveFeed = feed(quiet.url)
