@@ -31,6 +31,7 @@ import streamlit as st
 from lessons.figures import RAIL, graph_figure, history_figure, waterfall_figure
 from lessons.figures_rail import backlog_figure
 from lessons.kitchen import KitchenClient, KitchenProblem, Refused
+from lessons.live_chart import live_chart
 
 # Twice a second: a change shows within a second even when it lands just after a tick (bench/event_to_screen.py)
 REFRESH = timedelta(seconds=0.5)
@@ -301,11 +302,12 @@ def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_w
     st.caption(said)
     # the waterfall needs room for its labels and bars: beside the graph on a wide page, under it in a narrow column
     graph_col, trace_col = (st.container(), st.container()) if stacked else st.columns([5, 6], gap="medium")
-    graph_col.plotly_chart(current.graph, key=f"{key}-graph", config={"displayModeBar": False}, theme=None)
+    with graph_col:
+        live_chart(current.graph, key=f"{key}-graph")
     with trace_col, st.container(height=WATERFALL_BOX_PX, border=False):  # the same height every tick: nothing
         _waterfall(source, current, key)                                  # below it jumps when the trace changes
     if history:
-        st.plotly_chart(current.history, key=f"{key}-history", config={"displayModeBar": False}, theme=None)
+        live_chart(current.history, key=f"{key}-history")
     if st.session_state.pop(RERUN_PAGE, False):
         st.rerun(scope="app")
 
@@ -342,7 +344,7 @@ def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:
         st.caption(f"This newest finished request is **{age_s:,.0f} s old**: nothing newer has been answered "
                    f"by the {gateway}" + (" (the load's requests are failing before it)." if
                                           current.data["load"].get("failed_rps") else "."))
-    st.plotly_chart(source.waterfall(trace), key=f"{key}-waterfall", config={"displayModeBar": False}, theme=None)
+    live_chart(source.waterfall(trace), key=f"{key}-waterfall")
 
 
 def _kind(trace: dict) -> tuple:

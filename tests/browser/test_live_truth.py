@@ -83,3 +83,24 @@ def test_the_dinner_rush_overwhelms_the_one_cook_on_the_page(attached_app):
         page.screenshot(path=str(ARTIFACTS / "truth-dinner-rush.png"))
         page.get_by_role("button", name="Close the doors (stop the rush)").click()
     assert ratio >= 5 and took <= 5.5, f"the rush's p95 reached {ratio}× one order after {took:.1f} s"
+
+
+def test_the_live_graph_changes_in_place_not_drawn_anew(attached_app):
+    """Under load the graph's figures change at every tick; the browser updates the same plot (lessons/live_chart.py),
+    instead of throwing it away and drawing a new one each time, what made most of a live view's cost."""
+    url, control_url, _server = attached_app
+    control = httpx.Client(base_url=control_url, timeout=10)
+    graph = ".st-key-control-room-graph .js-plotly-plot"
+    with browser_page(url, 1920, 1080) as page:
+        page.get_by_role("link", name="Control room", exact=True).click()
+        node_reads(page, "users", "up", 15_000)
+        control.post("/load", json={"rps": 20, "duration_s": 30}).raise_for_status()
+        load_is_drawn(page, "20/s")
+        page.evaluate(f"""() => {{ const plot = document.querySelector({graph!r}); plot.seen = plot.textContent;
+                                    plot.changes = 0; window.firstPlot = plot; }}""")
+        changed = page.wait_for_function(f"""() => {{ const plot = document.querySelector({graph!r});
+            if (plot !== window.firstPlot) return 'drawn anew';
+            if (plot.textContent !== plot.seen) {{ plot.seen = plot.textContent; plot.changes += 1; }}
+            return plot.changes >= 3 ? 'in place' : null; }}""", polling=50, timeout=10_000).json_value()
+        control.delete("/load")
+    assert changed == "in place", "the graph's plot was thrown away and drawn anew when its figure changed"

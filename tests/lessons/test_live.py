@@ -20,10 +20,17 @@ def live_script(url: str) -> None:
     live_view(url, key="t")
 
 
+def live_figures(at: AppTest) -> list[dict]:
+    """The figures of the live view's charts, in page order (lessons/live_chart.py: each a component that the
+    browser updates in place, or a plotly chart where static serving is off)."""
+    return [json.loads(json.loads(c.proto.json)["figure"]) for c in at.get("bidi_component")] or [
+        json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
 def waterfall_title(at: AppTest) -> str:
-    charts = at.get("plotly_chart")
+    charts = live_figures(at)
     assert len(charts) == 2, "the graph and a waterfall"
-    return json.loads(charts[1].proto.spec)["layout"]["title"]["text"]
+    return charts[1]["layout"]["title"]["text"]
 
 
 def title_of(kitchen: Kitchen, trace_id: str) -> str:
@@ -76,7 +83,7 @@ def test_newest_moves_on_to_a_like_trace_once_a_second_and_to_a_failure_at_once(
 
     at = AppTest.from_function(live_script, args=(quiet.url,), default_timeout=30)
     first = quiet.entry().headers["x-trace-id"]
-    wait_for(lambda: len(fresh(at).get("plotly_chart")) == 2 and waterfall_title(at) == title_of(quiet, first), 10,
+    wait_for(lambda: len(live_figures(fresh(at))) == 2 and waterfall_title(at) == title_of(quiet, first), 10,
              "the first request's waterfall")
     monkeypatch.setattr(lessons.live, "NEWEST_HELD_S", 600)
     alike = quiet.entry().headers["x-trace-id"]
