@@ -8,6 +8,8 @@ to ``Plotly.react``, which changes only what changed:
 
     live_chart(figure, key="control-room-graph")   # in a container keyed "control-room-graph", as before
 
+(the live view's graph, waterfall and last minute; the rail's backlog and lesson 4's last minute, drawn every tick too).
+
 plotly.js is the copy the plotly package ships, served by Streamlit's static file serving
 (``server.enableStaticServing``) as ``/app/static/plotly.min.js``: ``static/`` beside app.py holds a copy of it,
 made on first use (Streamlit refuses to serve a link out of that folder; the browser loads it once a page). Where that link cannot be made, or static serving is off,

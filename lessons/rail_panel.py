@@ -9,6 +9,7 @@ import time
 import streamlit as st
 
 from lessons.figures_rail import queue_rows, queue_words, rail_news
+from lessons.live_chart import live_chart
 
 
 def backlog_panel(data: dict, key: str, compact: bool = False) -> None:
@@ -31,4 +32,4 @@ def backlog_panel(data: dict, key: str, compact: bool = False) -> None:
         st.caption(" · ".join(f"**{q['name']}** {queue_words(q)}" for q in rail["queues"]))
     elif rail["queues"]:
         st.table(queue_rows(rail["queues"]))
-    st.plotly_chart(rail["backlog"], key=f"{key}-backlog", config={"displayModeBar": False}, theme=None)
+    live_chart(rail["backlog"], key=f"{key}-backlog")

@@ -14,10 +14,11 @@ from functools import partial
 import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
-from lessons.figures import history_figure
 from lessons.experiments.common import act, show_notice
+from lessons.figures import history_figure
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view, snapshot
+from lessons.live_chart import live_chart
 
 SPIKE_RPS, SPIKE_S = 60, 60
 MONOLITH, MICRO = "streaming-monolith", "streaming"
@@ -82,8 +83,7 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
                f"**{processes(used['added'])}, {used['added_mb']:,.0f} MB** (measured)."
                + (f" Spike: {load['rps']:.0f}/s." if load["running"] else " No spike running."))
     if load.get("history"):  # the kitchen keeps its last minute itself: a reload or another tab sees the same line
-        st.plotly_chart(history_figure(load["history"], time.time()), key=f"scaling-history-{name}",
-                        config={"displayModeBar": False}, theme=None)
+        live_chart(history_figure(load["history"], time.time()), key=f"scaling-history-{name}")
 
 
 def _both_now(monolith_url: str, micro: dict | None) -> None:
