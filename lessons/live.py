@@ -330,8 +330,9 @@ def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:
     picked = st.session_state.get(f"{key}-trace")
     if picked not in (None, *options):  # a picked trace stays picked after newer ones push it out
         options.append(picked)
-    picked = st.selectbox("Trace", options, key=f"{key}-trace", help="Pick a request to see where its time went. *newest* follows the newest finished "
-                          "request; while they keep coming alike, it moves on once a second",
+    picked = st.selectbox("Trace", options, key=f"{key}-trace",
+                          help="Pick a request to see where its time went. *newest* follows the newest finished "
+                               "request; while they keep coming alike, it moves on once a second",
                           format_func=lambda tid: tid if tid == "newest" else _label(source, traces, tid))
     if picked == "newest":
         trace = _newest(traces, key)
@@ -354,8 +355,8 @@ def _kind(trace: dict) -> tuple:
 def _newest(traces: dict, key: str) -> dict:
     """The trace "newest" shows: the newest, except that while answers keep coming alike (the same request, the
     same outcome) it moves on at most once every ``NEWEST_HELD_S``. Under load a new trace ends at every tick, and
-    Streamlit draws a changed chart anew (the costliest part of a tick in the browser); a failure, a degraded
-    answer or another request shows at the next tick."""
+    each new one redraws every bar of the waterfall in the browser; a failure, a degraded answer or another request
+    shows at the next tick."""
     newest = next(iter(traces.values()))
     held = st.session_state.get(f"{key}-newest-held")  # (trace id, shown since: time.monotonic())
     if held:

@@ -12,8 +12,8 @@ to ``Plotly.react``, which changes only what changed:
 
 plotly.js is the copy the plotly package ships, served by Streamlit's static file serving
 (``server.enableStaticServing``) as ``/app/static/plotly.min.js``: ``static/`` beside app.py holds a copy of it,
-made on first use (Streamlit refuses to serve a link out of that folder; the browser loads it once a page). Where that link cannot be made, or static serving is off,
-the chart is an ``st.plotly_chart``, as before.
+made on first use (Streamlit refuses to serve a link out of that folder; the browser loads it once a page).
+Where that copy cannot be made, or static serving is off, the chart is an ``st.plotly_chart``, as before.
 """
 
 from __future__ import annotations
@@ -58,14 +58,17 @@ export default function ({ data, parentElement }) {
 
 
 def _served() -> bool:
-    """Whether plotly.js is in static/ (linked now if it is not) and Streamlit serves that folder."""
+    """Whether plotly.js is in static/ (copied now if it is not, or is another version's: told by its size and
+    time, which ``copy2`` keeps) and Streamlit serves that folder."""
     if not st.get_option("server.enableStaticServing"):
         return False
     try:
-        if SERVED.is_symlink() or not SERVED.exists() or SERVED.read_bytes() != PLOTLY_JS.read_bytes():
+        source = PLOTLY_JS.stat()
+        served = SERVED.stat() if SERVED.exists() and not SERVED.is_symlink() else None
+        if served is None or (served.st_size, served.st_mtime_ns) != (source.st_size, source.st_mtime_ns):
             SERVED.parent.mkdir(exist_ok=True)
             copy = SERVED.with_name(f".plotly-{os.getpid()}.js")  # then renamed over: no server sees half a file
-            shutil.copyfile(PLOTLY_JS, copy)
+            shutil.copy2(PLOTLY_JS, copy)
             copy.replace(SERVED)
         return True
     except OSError:
