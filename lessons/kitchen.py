@@ -53,10 +53,20 @@ class NotServed(KitchenProblem):
 PATIENCE_S = 3.0  # the longest a page waits for anything it sends: shorter than a learner's patience
 
 
+def patience_s() -> float:
+    """How long a page waits for anything it sends: ``PATIENCE_S``, or ``KITCHEN_PAGE_PATIENCE_S`` (read at each
+    call, so a test that walks every page with a dependency hanging can wait less; a bad value is ignored)."""
+    try:
+        chosen = float(os.environ.get("KITCHEN_PAGE_PATIENCE_S", PATIENCE_S))
+    except ValueError:
+        return PATIENCE_S
+    return chosen if 0 < chosen <= 60 else PATIENCE_S
+
+
 def _no_answer(exc: httpx.HTTPError, who: str, what_follows: str) -> str:
     """A refused connection or a timeout, said as the lesson it is."""
     if isinstance(exc, httpx.TimeoutException):
-        return (f"{who} did not answer within {PATIENCE_S:.0f} s, so the page stopped waiting: something behind it "
+        return (f"{who} did not answer within {patience_s():g} s, so the page stopped waiting: something behind it "
                 f"is hanging and nothing cut the wait short (are timeouts switched off?).")
     if isinstance(exc, httpx.ConnectError):
         return f"{who} is down: the connection was refused. {what_follows}"
@@ -72,8 +82,8 @@ class KitchenClient:
     key: str | None = None  # the instructor's key, sent with every change to a shared kitchen
 
     def __post_init__(self) -> None:
-        self.http = httpx.Client(base_url=self.url, timeout=PATIENCE_S)
-        self.guests = httpx.Client(timeout=PATIENCE_S)  # requests a guest would send, to the gateway
+        self.http = httpx.Client(base_url=self.url)  # each request is given the page's patience
+        self.guests = httpx.Client()  # requests a guest would send, to the gateway
 
     def with_key(self, key: str | None) -> "KitchenClient":
         """The same client (one connection pool) for one browser session, carrying its key."""
@@ -84,7 +94,7 @@ class KitchenClient:
     def _call(self, method: str, path: str, **kwargs) -> dict | list:
         headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
         try:
-            answer = self.http.request(method, path, headers=headers, **kwargs)
+            answer = self.http.request(method, path, headers=headers, **{"timeout": patience_s(), **kwargs})
         except httpx.HTTPError as exc:
             raise KitchenUnavailable(_no_answer(exc, f"The kitchen's control plane at {self.url}",
                                                 "Restart the kitchen from this page.")) from exc
@@ -210,7 +220,7 @@ class KitchenClient:
         return self.send(entry["method"], entry["path"], json=entry.get("body"), cluster=cluster)
 
     def send(self, method: str, path: str, *, json: dict | None = None, headers: dict | None = None,
-             timeout: float = PATIENCE_S, cluster: dict | None = None) -> httpx.Response:
+             timeout: float | None = None, cluster: dict | None = None) -> httpx.Response:
         """One request through the gateway (``path`` as a guest would ask it). An answer of any status is
         returned; no answer at all raises ``NotServed`` with a sentence that says why."""
         cluster = cluster or self.cluster()
@@ -219,7 +229,7 @@ class KitchenClient:
             raise NotServed(_front_door_down(cluster))
         try:
             return self.guests.request(method, cluster["gateway_url"] + path, json=json, headers=headers or {},
-                                       timeout=timeout)
+                                       timeout=timeout or patience_s())
         except httpx.HTTPError as exc:
             if isinstance(exc, httpx.ConnectError):
                 raise NotServed(_front_door_down(cluster)) from exc
@@ -232,7 +242,7 @@ class KitchenClient:
         if not live:
             raise NotServed(f"{service} is down: no replica is up to ask. Restart it.")
         try:
-            answer = self.guests.get(live[0]["url"] + path)
+            answer = self.guests.get(live[0]["url"] + path, timeout=patience_s())
         except httpx.HTTPError as exc:
             raise NotServed(_no_answer(exc, service, "Restart it.")) from exc
         if answer.status_code >= 400:
