@@ -3,8 +3,10 @@
     down        no replica up, none starting                 (the control plane knows at once)
     starting    no replica up yet, one or more starting
     failing     ≥ 10 % of its recent answers failed, or errors are injected, or a bad build serves
-    slow        its recent p50 (or what its added latency will make it) is ≥ 3× its quiet p50 and
-                at least 25 ms more, or ≥ 300 ms; or its callers' calls to it are timing out
+    slow        its recent p50 of its own time (an answer less the time it waited on its own calls: a
+                gateway waiting on a slow dependency is not slow itself), or what its added latency will
+                make it, is ≥ 3× its quiet p50 and at least 25 ms more, or ≥ 300 ms; or its callers' calls
+                to it are timing out
     recovering  up, but a caller's circuit breaker on it is still open / half-open, or some of its
                 replicas are still starting after a restart
     up          none of the above
@@ -65,10 +67,30 @@ def _ms(value: float) -> str:
     return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
 
+def waited_ms(ended: list[SpanRecord]) -> dict[str, float]:
+    """Each span's time spent waiting on its own calls (its client and producer children, overlaps counted once)."""
+    calls: dict[str, list[tuple[int, int]]] = {}
+    for s in ended:
+        if s.kind in ("client", "producer") and s.parent_id:
+            calls.setdefault(s.parent_id, []).append((s.start_ns, s.end_ns))
+    waited = {}
+    for parent, spans in calls.items():
+        total = reach = 0
+        for start, end in sorted(spans):
+            start = max(start, reach)
+            if end > start:
+                total, reach = total + end - start, end
+        waited[parent] = total / 1e6
+    return waited
+
+
 def node_state(name: str, facts: ServiceFacts, answers: list[SpanRecord], calls_in: list[SpanRecord],
-               baselines: QuietBaselines, now: float | None = None) -> tuple[str, str]:
+               baselines: QuietBaselines, now: float | None = None,
+               waited: dict[str, float] | None = None) -> tuple[str, str]:
     """(state, why) of one service. ``answers``: its server spans that ended in the last ~2 s;
-    ``calls_in``: the client spans of its callers to it in the same time."""
+    ``calls_in``: the client spans of its callers to it in the same time; ``waited``: each answer's time spent
+    waiting on its own calls (``waited_ms``), taken off its duration before it is judged slow."""
+    waited = waited or {}
     now = time.monotonic() if now is None else now
     if facts.up == 0:
         if facts.starting:
@@ -86,13 +108,14 @@ def node_state(name: str, facts: ServiceFacts, answers: list[SpanRecord], calls_
     if len(calls_in) >= MIN_SAMPLES and len(refused) / len(calls_in) >= FAILING_SHARE and not answers:
         return "failing", f"{len(refused)} of {len(calls_in)} calls to it failed: {refused[-1].error}"
 
-    p50 = percentile([s.duration_ms for s in answers if not s.error], 50) if len(answers) >= MIN_SAMPLES else None
+    own = [max(0.0, s.duration_ms - waited.get(s.span_id, 0.0)) for s in answers if not s.error]
+    p50 = percentile(own, 50) if len(answers) >= MIN_SAMPLES else None
     quiet = baselines.quiet_ms(name, facts.usual_ms)
     expected = max(p50 or 0.0, (quiet or 0.0) + facts.latency_ms)
     if expected >= SLOW_ABSOLUTE_MS or (quiet is not None and expected >= SLOW_FACTOR * quiet
                                         and expected >= quiet + SLOW_MARGIN_MS):
         why = (f"{_ms(facts.latency_ms)} of latency added" if facts.latency_ms and expected > (p50 or 0)
-               else f"answers in p50 {_ms(expected)}" + (f", usually {_ms(quiet)}" if quiet else ""))
+               else f"its own part of an answer takes p50 {_ms(expected)}" + (f", usually {_ms(quiet)}" if quiet else ""))
         return "slow", why
     timed_out = [s for s in calls_in if s.error and "timed out" in s.error]
     if len(calls_in) >= MIN_SAMPLES and len(timed_out) / len(calls_in) >= FAILING_SHARE:
@@ -119,5 +142,6 @@ def decide_states(facts: dict[str, ServiceFacts], ended: list[SpanRecord],
             answers[s.service].append(s)
         elif s.kind == "client" and s.peer in calls_in and s.start_ns >= facts[s.peer].evidence_since_ns:
             calls_in[s.peer].append(s)
-    now = time.monotonic()
-    return {name: node_state(name, f, answers[name], calls_in[name], baselines, now) for name, f in facts.items()}
+    now, waited = time.monotonic(), waited_ms(ended)
+    return {name: node_state(name, f, answers[name], calls_in[name], baselines, now, waited)
+            for name, f in facts.items()}

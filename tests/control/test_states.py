@@ -85,3 +85,28 @@ def test_a_request_begun_before_a_fix_says_nothing_of_the_service_after_it():
     assert decide_states(facts, waited + after, QuietBaselines())["users"][0] == "up"
     facts = {"users": ServiceFacts(**UP, evidence_since_ns=fixed_ns - 500 * MS)}  # no fix: they do count
     assert decide_states(facts, waited + after, QuietBaselines())["users"][0] == "slow"
+
+
+def test_a_service_waiting_on_a_slow_call_is_not_slow_itself():
+    """The gateway's answers take 60 ms because it waits 55 ms on recommendations: its own part is 5 ms, as usual;
+    two overlapping calls count their overlap once."""
+    facts = {"gateway": ServiceFacts(up=1, starting=0, desired=1, usual_ms=5.0),
+             "recommendations": ServiceFacts(up=1, starting=0, desired=1, usual_ms=5.0)}
+    spans = []
+    for n in range(5):
+        began = n * 100 * MS
+        server = SpanRecord(trace_id=f"t{n}", span_id=f"g{n}", parent_id=None, service="gateway", replica=None,
+                            name="GET /api/home", kind="server", peer=None, start_ns=began, end_ns=began + 60 * MS,
+                            error=None, degraded=[])
+        calls = [(f"c{n}", began + 2 * MS, began + 57 * MS), (f"d{n}", began + 3 * MS, began + 40 * MS)]
+        spans.append(server)
+        spans += [SpanRecord(trace_id=f"t{n}", span_id=sid, parent_id=f"g{n}", service="gateway", replica=None,
+                             name="→ recommendations", kind="client", peer="recommendations", start_ns=start,
+                             end_ns=end, error=None, degraded=[]) for sid, start, end in calls]
+        spans.append(answer(54.0, service="recommendations", start_ns=began + 2 * MS))
+    states = decide_states(facts, spans, QuietBaselines())
+    assert states["gateway"] == ("up", "answering normally"), states["gateway"]
+    assert states["recommendations"][0] == "slow"
+    assert "its own part of an answer takes p50 54 ms, usually 5.0 ms" == states["recommendations"][1]
+    facts["gateway"].usual_ms = 1.0  # its own 5 ms is now 5× its normal, yet within 25 ms of it: noise
+    assert decide_states(facts, spans, QuietBaselines())["gateway"][0] == "up"
