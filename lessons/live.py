@@ -199,6 +199,9 @@ def what_is_set(cluster: dict) -> str:
             said.append(f"deploying {s['version']}")
         elif s["version"] != "v1":
             said.append(s["version"])
+        languages = sorted({r.get("language", "python") for r in s["replicas"]} - {"python"})
+        if languages:  # a build on another language (users on Node.js) is a change too
+            said.append(" and ".join("Node.js" if name == "node" else name for name in languages))
         if s["faults"]["latency_ms"]:
             said.append(f"+{s['faults']['latency_ms']:.0f} ms")
         if s["faults"]["error_rate"]:
@@ -206,7 +209,7 @@ def what_is_set(cluster: dict) -> str:
         if said:
             changes.append(f"**{s['name']}** {', '.join(said)}")
     return "Now: " + (" · ".join(changes) if changes else "nothing changed by hand: one replica each, every one "
-                                                              "up, no faults set")
+                                                              "up, every build v1 in Python, no faults set")
 
 
 def _trace_label(trace: dict) -> str:

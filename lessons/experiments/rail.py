@@ -27,7 +27,7 @@ from lessons.rail_panel import backlog_panel
 
 KITCHEN = "restaurant"
 MODE_SWITCH = "Pin tickets on the rail (off: the waiter calls each station and waits)"
-STREAM_RPS, STREAM_S = 10, 60
+STREAM_RPS, STREAM_S = 10, 120  # two minutes: time to send the chef away and take the rail down while it runs
 POISON = "burnt toast"  # always fails to cook: after a few tries its ticket is set aside (the dead-letter queue)
 RESTOCK = 100
 STORIES = {"chef_walks_out": "The chef walks out", "rail_goes_down": "The rail goes down"}

@@ -9,7 +9,7 @@ from lessons.experiments.common import act, answer_panel, cost_meter, show_notic
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view
 
-RUSH_RPS, RUSH_S = 30, 30
+RUSH_RPS, RUSH_S = 30, 60  # a minute: time to hire a copy and watch the wait fall while guests still come
 
 
 def replicas_in(cluster: dict, service: str, state: str = "up") -> int:

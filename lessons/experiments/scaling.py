@@ -20,7 +20,7 @@ from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view, snapshot
 from lessons.live_chart import live_chart
 
-SPIKE_RPS, SPIKE_S = 60, 60
+SPIKE_RPS, SPIKE_S = 60, 90  # long enough to scale the monolith up by three copies and watch both
 MONOLITH, MICRO = "streaming-monolith", "streaming"
 SIDES = {  # kitchen -> (heading, the service its scale control changes, what one more of it is)
     MONOLITH: ("The monolith twin", "monolith", "Copies of the whole program"),

@@ -29,8 +29,8 @@ from fastapi.responses import JSONResponse
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from mini_services.control.forked import WarmTemplate
 from mini_services.control import node
+from mini_services.control.forked import WarmTemplate
 from mini_services.control.graph import build_graph, graph_answer
 from mini_services.control.load import LoadGenerator
 from mini_services.control.models import (
@@ -251,13 +251,16 @@ def create_app(topology: Topology, architecture: str, data_dir: Path, control_ur
 
     @observe.get("/graph")
     async def graph(window_s: float = Query(10, gt=0, le=600)) -> Graph:
-        """The service graph over the last `window_s` seconds of spans; each node's `state` (and `why`) from what
-        the control plane knows now and the last ~2 s of spans, whatever the window."""
+        """The service graph over the spans that ended in the last `window_s` seconds (an answer counts when it is
+        given: a slow one is not left out while a quick refusal is counted); each node's `state` (and `why`) from
+        what the control plane knows now and the last ~2 s of spans, whatever the window."""
         now = time.time_ns()
         breakers = await supervisor.breakers()
-        states = decide_states(supervisor.facts(breakers), spans.spans_ended_since(now - int(STATE_WINDOW_S * 1e9)),
-                               baselines)
-        recent = spans.spans_since(now - int(window_s * 1e9))
+        recent = spans.spans_ended_since(now - int(max(window_s, STATE_WINDOW_S) * 1e9))
+        state_since = now - int(STATE_WINDOW_S * 1e9)
+        states = decide_states(supervisor.facts(breakers), [s for s in recent if s.end_ns >= state_since], baselines)
+        window_since = now - int(window_s * 1e9)
+        recent = [s for s in recent if s.end_ns >= window_since]
         return graph_answer(build_graph(recent, supervisor.replicas_up(), window_s, states, breakers), window_s)
 
     @observe.post("/v1/traces", include_in_schema=False)

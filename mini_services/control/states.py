@@ -102,7 +102,8 @@ def node_state(name: str, facts: ServiceFacts, answers: list[SpanRecord], calls_
     if facts.bad_build_up:
         return "failing", "a bad build is serving: it fails every request"
     if len(answers) >= MIN_SAMPLES and failed / len(answers) >= FAILING_SHARE:
-        return "failing", f"{failed} of its last {len(answers)} answers failed"
+        last = next(s.error for s in reversed(answers) if s.error)
+        return "failing", f"{failed} of its last {len(answers)} answers failed: {last}"
     # calls that reached it and failed (a call its breaker held back says nothing of it now: that is `recovering`)
     refused = [s for s in calls_in if s.error and "timed out" not in s.error and not s.error.startswith("circuit open")]
     if len(calls_in) >= MIN_SAMPLES and len(refused) / len(calls_in) >= FAILING_SHARE and not answers:

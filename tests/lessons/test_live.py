@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lessons.figures import _ms
-from lessons.live import TRACES, LiveFeed, changed, feed
+from lessons.live import TRACES, LiveFeed, changed, feed, what_is_set
 from tests.utils.kitchen import Kitchen, wait_for
 
 
@@ -148,3 +148,18 @@ def test_the_rail_pages_own_reads_are_not_offered_as_requests(restaurant: Kitche
     ids = wait_for(lambda: (found := offered()) and mine in found and found, 10, "the order taken offered")
     assert own not in ids, "the read of the followed order is offered as if someone had sent it"
     assert not any(t["name"].split(": ", 1)[1].startswith("GET /api/orders") for t in rail_feed.frame().data["traces"])
+
+
+def test_the_now_line_names_every_change_a_node_build_included():
+    def service(name: str, **changed) -> dict:
+        view = {"name": name, "desired_replicas": 1, "deploying": False, "version": "v1",
+                "faults": {"latency_ms": 0, "error_rate": 0}, "replicas": [{"state": "up", "language": "python"}]}
+        view.update(changed)
+        return view
+
+    plain = {"services": [service("gateway"), service("users")]}
+    assert what_is_set(plain).startswith("Now: nothing changed by hand")
+    swapped = {"services": [service("gateway"), service("users", replicas=[{"state": "up", "language": "node"}])]}
+    assert what_is_set(swapped) == "Now: **users** Node.js"
+    slowed = {"services": [service("users", faults={"latency_ms": 120, "error_rate": 0.5}, desired_replicas=2)]}
+    assert what_is_set(slowed) == "Now: **users** 1 of 2 up, +120 ms, 50% errors"
