@@ -105,10 +105,14 @@ def _calls_lines(edge: dict | None) -> list[str]:
 
 def node_label(service: dict, node: dict | None, edge: dict | None, gateway: bool) -> str:
     """Name; state in a word and replicas; build; how its calls went. Every line short, so neighbours never touch."""
-    up = sum(r["state"] == "up" for r in service["replicas"])
-    replicas = f"{up}×" if up == service["desired_replicas"] else f"{up} of {service['desired_replicas']}"
+    up, wanted = sum(r["state"] == "up" for r in service["replicas"]), service["desired_replicas"]
+    if up > wanted and service.get("deploying"):  # a rolling deploy starts a new replica beside the old ones
+        replicas = f"{up}× (+{up - wanted} rolling)"
+    else:
+        replicas = f"{up}×" if up == wanted else f"{up} of {wanted}"
+    builds = versions(service)
     lines = [f"<b>{service['name']}</b>", f"<b>{state_of(service, node)}</b> · {replicas}",
-             f"{versions(service)} · {languages(service)}"]
+             *([builds, languages(service)] if "×" in builds else [f"{builds} · {languages(service)}"])]
     if service["name"] == RAIL:  # the broker: no build of ours; how the tickets pinned on it went
         return "<br>".join([*lines[:2], *_calls_lines(edge)[:1]])
     if gateway:
@@ -160,7 +164,8 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": {
         "uirevision": "kitchen-graph", "height": 470, "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
         "hoverlabel": {"font": {"size": TEXT_PX}},
-        "xaxis": {"visible": False, "range": [-2.05, 2.05], "fixedrange": True},
+        # the rail's label sits left of it, over the row's first station: room for it in a narrow column
+        "xaxis": {"visible": False, "range": [-2.6 if RAIL in place else -2.05, 2.05], "fixedrange": True},
         "yaxis": {"visible": False, "range": [-1.05, 1.75], "fixedrange": True},
         "plot_bgcolor": "white", "paper_bgcolor": "white"}})
 

@@ -345,7 +345,8 @@ def _waterfall(source: LiveFeed, current: Frame, key: str) -> None:
     age_s = time.time() - trace["start_unix_ms"] / 1000
     if picked == "newest" and age_s > OLD_TRACE_S:
         gateway = current.data["cluster"]["gateway"]
-        st.caption(f"This newest finished request is **{age_s:,.0f} s old**: nothing newer has been answered "
+        old = f"{age_s:,.0f} s" if age_s < 120 else f"{age_s / 60:,.0f} minutes"
+        st.caption(f"This newest finished request is **{old} old**: nothing newer has been answered "
                    f"by the {gateway}" + (" (the load's requests are failing before it)." if
                                           current.data["load"].get("failed_rps") else "."))
     live_chart(source.waterfall(trace), key=f"{key}-waterfall")

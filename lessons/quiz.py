@@ -196,4 +196,5 @@ def render_quiz(learner: str, store: LearnerStore) -> None:
                 st.info(f"The right answer: **{question.choices[question.answer]}**. "
                         f"{question.feedback[question.answer]}", icon=":material/lightbulb:")
     right = sum(1 for q in QUESTIONS if answers.get(q.id, {}).get("choice") == q.answer)
-    st.markdown(f"**Score: {right} of {len(QUESTIONS)} right**")
+    answered = sum(1 for q in QUESTIONS if q.id in answers)
+    st.markdown(f"**Score: {right} of {len(QUESTIONS)} right** ({answered} of {len(QUESTIONS)} answered)")

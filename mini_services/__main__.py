@@ -131,7 +131,10 @@ def main(argv: list[str] | None = None) -> None:
     # program SIGINT ignored and Python would then never raise KeyboardInterrupt (the scenario's stop)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.command == "serve":
-        serve(args)
+        try:
+            serve(args)
+        except KeyboardInterrupt:  # Ctrl-C: uvicorn has stopped everything in order (or nothing had started yet)
+            sys.exit(130)
     elif args.command == "scenario":
         sys.exit(play_scenario(args))
 

@@ -35,7 +35,7 @@ def streaming_example() -> None:
                 st.markdown(f"**{service} · {table['name']}** — {table['rows']:,} rows (newest shown)")
                 st.dataframe(table["sample"], hide_index=True, width="stretch")
         except KitchenProblem as problem:
-            st.warning(f"{service}'s database cannot be read now: {problem}")
+            st.warning(f"The database of {service} cannot be read now: {problem}")
     live_view(client.url, key="streaming")
 
 

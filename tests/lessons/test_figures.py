@@ -8,6 +8,7 @@ from lessons.figures import (
     call_order,
     graph_figure,
     history_figure,
+    node_label,
     positions,
     row_label,
     versions,
@@ -121,3 +122,13 @@ def test_history_changes_only_when_a_second_ends():
     early, late = history_figure(points, now_s=101.02), history_figure(points, now_s=101.97)
     assert early.to_json() == late.to_json() and list(early.data[2].x) == [-1]
     assert list(history_figure(points, now_s=102.01).data[2].x) == [-2]
+
+
+def test_a_rolling_deploy_says_its_extra_replica_and_each_build_on_its_own_line():
+    rolling = {"name": "billing", "desired_replicas": 3, "deploying": True, "version": "v2",
+               "replicas": [{"state": "up", "version": v, "language": "python"} for v in ("v2", "v2", "v2", "v1")]}
+    lines = node_label(rolling, {"state": "up"}, None, gateway=False).split("<br>")
+    assert lines[1:4] == ["<b>up</b> · 4× (+1 rolling)", "v2 ×3 · v1 ×1", "Python"]
+    settled = {**rolling, "deploying": False, "replicas": rolling["replicas"][:2]}
+    assert node_label(settled, {"state": "up"}, None, gateway=False).split("<br>")[1:3] == [
+        "<b>up</b> · 2 of 3", "v2 · Python"]

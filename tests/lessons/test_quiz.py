@@ -63,7 +63,7 @@ def test_nothing_is_preselected_and_the_score_starts_at_zero(data_root: Path) ->
     assert not at.exception
     assert len(at.radio) == len(QUESTIONS) and all(r.value is None for r in at.radio)
     assert not at.success and not at.error
-    assert score(at) == f"**Score: 0 of {len(QUESTIONS)} right**"
+    assert score(at) == f"**Score: 0 of {len(QUESTIONS)} right** (0 of {len(QUESTIONS)} answered)"
 
 
 def test_a_right_and_a_wrong_answer_show_their_own_feedback(data_root: Path) -> None:
@@ -78,7 +78,7 @@ def test_a_right_and_a_wrong_answer_show_their_own_feedback(data_root: Path) -> 
     at.radio(key=f"quiz-{second.id}").set_value(wrong)
     at.button(key=f"quiz-check-{second.id}").click().run()
     assert [e.value for e in at.error] == [f"Not quite. {second.feedback[wrong]}"]
-    assert score(at) == f"**Score: 1 of {len(QUESTIONS)} right**"
+    assert score(at) == f"**Score: 1 of {len(QUESTIONS)} right** (2 of {len(QUESTIONS)} answered)"
     answers = store().answers(ME)
     assert answers[first.id]["correct"] is True and answers[second.id] | {"answered_at": 0} == {
         "choice": wrong, "correct": False, "answered_at": 0}
@@ -86,7 +86,7 @@ def test_a_right_and_a_wrong_answer_show_their_own_feedback(data_root: Path) -> 
     at.radio(key=f"quiz-{second.id}").set_value(second.answer)  # try again: the right one replaces it
     at.button(key=f"quiz-check-{second.id}").click().run()
     assert not at.error and len(at.success) == 2
-    assert score(at) == f"**Score: 2 of {len(QUESTIONS)} right**"
+    assert score(at) == f"**Score: 2 of {len(QUESTIONS)} right** (2 of {len(QUESTIONS)} answered)"
 
 
 def test_check_without_a_choice_asks_for_one(data_root: Path) -> None:
