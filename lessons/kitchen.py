@@ -235,9 +235,9 @@ class KitchenClient:
                 raise NotServed(_front_door_down(cluster)) from exc
             raise NotServed(_no_answer(exc, f"The {cluster['gateway']}", f"Restart the {cluster['gateway']}.")) from exc
 
-    def service_get(self, service: str, path: str) -> dict | list:
+    def service_get(self, service: str, path: str, cluster: dict | None = None) -> dict | list:
         """GET ``path`` from a live replica of ``service`` itself (e.g. its ``/openapi.json``)."""
-        view = next((s for s in self.cluster()["services"] if s["name"] == service), None)
+        view = next((s for s in (cluster or self.cluster())["services"] if s["name"] == service), None)
         live = [r for r in (view or {"replicas": []})["replicas"] if r["state"] == "up"]
         if not live:
             raise NotServed(f"{service} is down: no replica is up to ask. Restart it.")

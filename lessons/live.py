@@ -112,7 +112,7 @@ class LiveFeed:
         if not self.reads_rail or not any(s["name"] == RAIL for s in cluster["services"]):
             return None
         rail = {"mode": "calls", "queues": [], "history": {"window_s": 60, "points": []}, "orders": [],
-                "problem": None, "orders_problem": None}
+                "problem": None, "orders_problem": None, "outbox": None}
         try:
             rail["mode"], rail["queues"] = self.client.messaging(), self.client.queues()
             rail["history"] = self.client.queue_history()
@@ -126,6 +126,11 @@ class LiveFeed:
                 problem = str(failed)
             self._orders = (time.monotonic(), orders, problem)
         rail["orders"], rail["orders_problem"] = orders, problem
+        if rail["mode"] == "rail":  # the waiter's outbox: orders taken whose tickets are not on the rail yet
+            try:
+                rail["outbox"] = self.client.service_get(cluster["gateway"], "/_kitchen/outbox", cluster)["waiting"]
+            except KitchenProblem:
+                rail["outbox"] = None  # the waiter is down: the line says nothing of its outbox
         rail["backlog"] = backlog_figure(rail["history"], time.time())
         return rail
 

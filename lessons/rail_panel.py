@@ -26,6 +26,10 @@ def backlog_panel(data: dict, key: str, compact: bool = False) -> None:
     chef = next((q for q in rail["queues"] if q["name"] == "chef"), None)
     tickets = f"{chef['pending']} ticket{'' if chef['pending'] == 1 else 's'}" if chef else ""
     backlog = f" · **the chef's backlog: {tickets} waiting**" if chef else ""
+    if rail.get("outbox") is not None:  # on the rail: what the waiter took but could not pin yet
+        held = rail["outbox"]
+        backlog += (f" · **the waiter's outbox: {held} ticket{'' if held == 1 else 's'} not yet on the rail**"
+                    if held else " · the waiter's outbox: empty")
     with st.container(key=f"{key}-backlog-line"):
         st.markdown(f"Tickets are passed **{said}**{backlog}")
     if compact:

@@ -127,7 +127,7 @@ def breakers_now(data: dict | None) -> None:
         return
     st.markdown("**The gateway's circuit breakers, live**")
     if data["cluster"].get("game"):
-        st.caption("Hidden while the detective game is on: an open breaker would name the culprit.")
+        st.caption("Hidden while the detective game is on: find the culprit from the graph and the traces below.")
         return
     edges = [e for e in data["graph"]["edges"] if e.get("breaker")]
     if not edges:

@@ -110,13 +110,17 @@ def test_the_rail_contract_refuses_what_it_cannot_do(restaurant, streaming):
 
 def test_the_rail_down_the_outbox_holds_and_queues_read_stale(restaurant):
     rail_mode(restaurant)
+    wait_for(lambda: not queue(restaurant, "chef").get("stale"), 10, "the queues read once (a first test may be early)")
     restaurant.post("/services/rail/kill")
     answers = [order(restaurant) for _ in range(10)]
     assert [a.status_code for a in answers] == [202] * 10
     stale = wait_for(lambda: queue(restaurant, "chef").get("stale") and queue(restaurant, "chef"), 5, "stale figures")
     assert stale["as_of"] is not None
+    waiter = restaurant.up("waiter")[0]["url"]
+    assert httpx.get(f"{waiter}/_kitchen/outbox").json()["waiting"] >= 10, "the tickets wait in the outbox"
     restaurant.post("/services/rail/restart")
     all_end(restaurant, [a.json()["order_id"] for a in answers], {"served"}, 20)
+    assert httpx.get(f"{waiter}/_kitchen/outbox").json() == {"waiting": 0}, "every ticket went onto the rail"
     address = restaurant.up("rail")[0]["url"]
     restaurant.post("/services/rail/scale", {"replicas": 0})  # stopped, then a new one: the same address
     wait_for(lambda: not restaurant.service("rail")["replicas"], 10, "the rail stopped")

@@ -8,15 +8,15 @@
 
 import asyncio
 import uuid
-from typing import Annotated, Callable
-
 from contextlib import asynccontextmanager
+from typing import Annotated, Callable
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Query
 from fastapi.responses import JSONResponse
 
 from mini_services.kit.app import ReplicaContext, service_app
 from mini_services.kit.calls import Degraded
+from mini_services.kit.messaging import RailLink
 from mini_services.services.bartender.client import BartenderClient
 from mini_services.services.bartender.models import DrinkOrder
 from mini_services.services.cashier.client import CashierClient
@@ -25,7 +25,6 @@ from mini_services.services.chef.client import ChefClient
 from mini_services.services.chef.models import CookTicket
 from mini_services.services.dishwasher.client import DishwasherClient
 from mini_services.services.dishwasher.models import PlateRequest
-from mini_services.kit.messaging import RailLink
 from mini_services.services.waiter.models import Order, OrderRequest, RailOrder, Served
 from mini_services.services.waiter.outbox import Outbox
 from mini_services.services.waiter.rail import RailWaiter
@@ -112,7 +111,8 @@ def routes(waiter: Waiter, rail: RailWaiter | None = None, messaging: Callable[[
 
 
 def relay_router(rail: RailWaiter) -> APIRouter:
-    """No routes: the rail connection and the outbox relay run while the replica serves."""
+    """The rail connection and the outbox relay run while the replica serves; ``GET /_kitchen/outbox`` says how many
+    tickets wait in the outbox (taken, not yet on the rail: all of them while the rail is down)."""
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         rail.rail.start()
@@ -122,7 +122,14 @@ def relay_router(rail: RailWaiter) -> APIRouter:
         await asyncio.gather(relay, return_exceptions=True)
         await rail.rail.close()
 
-    return APIRouter(lifespan=lifespan)
+    router = APIRouter(lifespan=lifespan)
+
+    @router.get("/_kitchen/outbox", tags=["kitchen"])
+    async def outbox() -> dict:
+        """Tickets in the outbox not yet pinned on the rail (one count for every waiter: they share one file)."""
+        return {"waiting": rail.outbox.waiting()}
+
+    return router
 
 
 def create_app(ctx: ReplicaContext) -> FastAPI:
