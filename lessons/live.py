@@ -28,7 +28,7 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from lessons.figures import RAIL, graph_figure, history_figure, waterfall_figure
+from lessons.figures import RAIL, graph_figure, history_figure, short_duration, waterfall_figure
 from lessons.figures_rail import backlog_figure
 from lessons.kitchen import KitchenClient, KitchenProblem, Refused
 from lessons.live_chart import live_chart
@@ -296,7 +296,7 @@ def _live(url: str, key: str, above: Callable[[dict | None], None] | None, say_w
                    help="requests the load generator sends a second, whether or not they are answered")
     cols[1].metric("answered/s", f"{load.get('answered_rps', 0):.0f}/s",
                    help=f"successful answers a second over the last {load['window_s']:.0f} s (failures not counted)")
-    cols[2].metric(f"p95 ({load['window_s']:.0f} s)", "–" if load["p95_ms"] is None else f"{load['p95_ms']:,.0f} ms",
+    cols[2].metric(f"p95 ({load['window_s']:.0f} s)", short_duration(load["p95_ms"]),
                    help="95 of 100 successful answers came at least this fast")
     cols[3].metric("answered", counts["ok"] + counts["degraded"], help="successful answers since this page opened "
                    "(or since Reset counters)")

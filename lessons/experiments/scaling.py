@@ -15,7 +15,7 @@ import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
 from lessons.experiments.common import act, show_notice
-from lessons.figures import history_figure
+from lessons.figures import history_figure, short_duration
 from lessons.kitchen import KitchenClient, KitchenProblem
 from lessons.live import live_view, snapshot
 from lessons.live_chart import live_chart
@@ -65,7 +65,7 @@ def _side(name: str, data: dict | None, problem: str = "") -> None:
                  for r in s["replicas"])
     window = f"{load['window_s']:.0f} s"
     p, f = st.columns(2)
-    p.metric("p95", "–" if p95 is None else f"{p95:,.0f} ms", help=f"Over the last {window}, from this kitchen's "
+    p.metric("p95", short_duration(p95), help=f"Over the last {window}, from this kitchen's "
              "own load generator: 95 of 100 answered home screens were this fast or faster (failed ones are not "
              "in it: see failed).")
     failed = load["failed_rps"] / load["achieved_rps"] if load["achieved_rps"] else None
@@ -96,6 +96,8 @@ def _both_now(monolith_url: str, micro: dict | None) -> None:
             _side(MONOLITH, None, str(problem))
     with right:
         _side(MICRO, micro)
+    st.caption("The counters, the graph and the trace below are the microservices side's; the monolith twin's "
+               "figures are in its own column above.")
 
 
 def _scale_control(client: KitchenClient, name: str, cluster: dict) -> None:
@@ -135,5 +137,7 @@ def scaling() -> None:
     show_notice()
     st.caption("Everything below is measured now, from the running processes; memory is each process's resident "
                "size (RSS). Our services are tiny, so most of each process is the Python runtime itself: that "
-               "per-process weight is part of the microservice premium (lesson 7).")
+               "per-process weight is part of the microservice premium (lesson 7). Each process serves a set "
+               "number of requests at a time (its capacity, like a cook's pair of hands): beyond it they queue, and "
+               "a full queue turns guests away, so a side can fail while its CPU is far from busy.")
     live_view(micro.url, key="scaling", above=partial(_both_now, monolith.url))

@@ -11,6 +11,7 @@ from lessons.figures import (
     node_label,
     positions,
     row_label,
+    short_duration,
     versions,
     waterfall_figure,
 )
@@ -132,3 +133,7 @@ def test_a_rolling_deploy_says_its_extra_replica_and_each_build_on_its_own_line(
     settled = {**rolling, "deploying": False, "replicas": rolling["replicas"][:2]}
     assert node_label(settled, {"state": "up"}, None, gateway=False).split("<br>")[1:3] == [
         "<b>up</b> · 2 of 3", "v2 · Python"]
+
+
+def test_a_p95_tile_says_seconds_from_one_second_up():
+    assert [short_duration(v) for v in (None, 8.4, 640.2, 999.4, 3742.0)] == ["–", "8 ms", "640 ms", "999 ms", "3.74 s"]
