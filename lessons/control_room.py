@@ -17,8 +17,8 @@ import streamlit as st
 
 from lessons.app_state import KITCHENS, kitchen, kitchen_url, wants_private
 from lessons.experiments.common import act as _act
+from lessons.experiments.common import answer_verdict, ask_and_keep, show_notice
 from lessons.experiments.common import say as _say
-from lessons.experiments.common import show_notice
 from lessons.following import knob_key
 from lessons.kitchen import KitchenClient, KitchenProblem, KitchenUnavailable
 from lessons.live import changed, live_view, rerun_page_after_this_tick
@@ -155,10 +155,11 @@ def scenario_controls(client: KitchenClient, cluster: dict) -> None:
     row[3].button("Reset", key="scenario-reset", on_click=reset, args=(client,), width="stretch",
                   help=f"Heal every kitchen this app runs ({HEALED}) and rewind "
                                                        "the story")
-    row[4].button("Send one request", key="send-one", on_click=_act, args=(client.entry_request,),
+    row[4].button("Send one request", key="send-one", on_click=ask_and_keep, args=(client, "control-room-answer"),
                   help=f"{cluster['entry']['method']} {cluster['entry']['path']} through the gateway", width="stretch")
     if picked:
         st.caption(scenarios[picked]["description"])
+    answer_verdict(st.session_state.get("control-room-answer"))  # the answer in words: what it was served without
 
 
 def _knob(key: str, change, *args, **kwargs) -> None:

@@ -57,8 +57,9 @@ def cost_meter(cluster: dict, label: str = "This kitchen") -> float:
     return total
 
 
-def _ask(client, key: str) -> None:
-    """Send the entry request and keep what came back (an answer, or the sentence that says why none came)."""
+def ask_and_keep(client, key: str) -> None:
+    """A button callback: send the entry request and keep what came back under ``key`` (an answer, or the sentence
+    that says why none came), for ``answer_verdict``."""
     keep_answer(key, client.entry_request)
 
 
@@ -84,21 +85,28 @@ def keep_answer(key: str, send: Callable[[], httpx.Response], **kept: object) ->
 
 def answer_panel(client, key: str, label: str, waterfall_below: bool = True) -> None:
     """A button that sends the entry request, and the answer it got: status, what was missing, the body."""
-    st.button(label, key=f"{key}-send", on_click=_ask, args=(client, f"{key}-answer"))
-    got = st.session_state.get(f"{key}-answer")
+    st.button(label, key=f"{key}-send", on_click=ask_and_keep, args=(client, f"{key}-answer"))
+    body = answer_verdict(st.session_state.get(f"{key}-answer"), waterfall_below)
+    if body is not None:
+        st.json(body, expanded=1)  # the top level (degraded or failed among it); open the rest by hand
+
+
+def answer_verdict(got: dict | None, waterfall_below: bool = True) -> dict | None:
+    """What one kept answer says, in words: its status, what was missing, how long it took and its trace. Answers
+    its body (None when there is no answer to show)."""
     if not got:
-        return
+        return None
     if "problem" in got:
         st.error(got["problem"], icon=":material/cloud_off:")
-        return
+        return None
     body = got["body"] if isinstance(got["body"], dict) else {"answer": got["body"]}
     missing = body.get("degraded") or body.get("failed") or []
     if got["status"] < 400:
         verdict = f"HTTP {got['status']} · answered" + (f" without {', '.join(missing)} (degraded)" if missing else
-                                                          ", every service took part")
+                                                          ", nothing missing")
         (st.warning if missing else st.success)(verdict, icon=":material/warning:" if missing else ":material/check_circle:")
     else:
         st.error(f"HTTP {got['status']} · not served: {body.get('detail', '')}", icon=":material/error:")
-    st.caption(f"answered in {got['ms']:,.0f} ms (measured now) · trace {got['trace_id'][:8] or '—'}"
-               + (" · pick it in the waterfall below" if waterfall_below else ""))
-    st.json(body, expanded=1)  # the top level (degraded or failed among it); open the rest by hand
+    st.caption(f"{'answered' if got['status'] < 400 else 'refused'} in {got['ms']:,.0f} ms (measured now) · "
+               f"trace {got['trace_id'][:8] or '—'}" + (" · pick it in the waterfall below" if waterfall_below else ""))
+    return body
