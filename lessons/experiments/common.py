@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import httpx
@@ -66,10 +67,11 @@ def ask_and_keep(client, key: str) -> None:
 def keep_answer(key: str, send: Callable[[], httpx.Response], **kept: object) -> None:
     """Send one request as a guest would (``send``) and keep what came back under ``key`` (with ``kept``): its
     status, body, time and trace id, or the sentence that says why no answer came. It counts on the page."""
+    sent_at = time.strftime("%H:%M:%S")  # a kept answer says when it was asked: later changes do not show in it
     try:
         answer = send()
     except KitchenProblem as problem:
-        st.session_state[key] = {"problem": str(problem)}
+        st.session_state[key] = {"problem": str(problem), "sent_at": sent_at}
         count_by_hand("failed")
         return
     try:
@@ -77,7 +79,7 @@ def keep_answer(key: str, send: Callable[[], httpx.Response], **kept: object) ->
     except ValueError:
         body = {"detail": answer.text[:300]}
     st.session_state[key] = {"status": answer.status_code, "body": body, "ms": answer.elapsed.total_seconds() * 1000,
-                             "trace_id": answer.headers.get("x-trace-id", ""), **kept}
+                             "trace_id": answer.headers.get("x-trace-id", ""), "sent_at": sent_at, **kept}
     degraded = isinstance(body, dict) and bool(body.get("degraded"))
     count_by_hand("failed" if answer.status_code >= 400 else "degraded" if degraded else "ok")
     changed()
@@ -97,7 +99,7 @@ def answer_verdict(got: dict | None, waterfall_below: bool = True) -> dict | Non
     if not got:
         return None
     if "problem" in got:
-        st.error(got["problem"], icon=":material/cloud_off:")
+        st.error(f"{got['problem']} (sent at {got.get('sent_at', '?')})", icon=":material/cloud_off:")
         return None
     body = got["body"] if isinstance(got["body"], dict) else {"answer": got["body"]}
     missing = body.get("degraded") or body.get("failed") or []
@@ -107,6 +109,7 @@ def answer_verdict(got: dict | None, waterfall_below: bool = True) -> dict | Non
         (st.warning if missing else st.success)(verdict, icon=":material/warning:" if missing else ":material/check_circle:")
     else:
         st.error(f"HTTP {got['status']} · not served: {body.get('detail', '')}", icon=":material/error:")
-    st.caption(f"{'answered' if got['status'] < 400 else 'refused'} in {got['ms']:,.0f} ms (measured now) · "
+    st.caption(f"{'answered' if got['status'] < 400 else 'refused'} in {got['ms']:,.0f} ms (measured; sent at "
+               f"{got.get('sent_at', '?')}) · "
                f"trace {got['trace_id'][:8] or '—'}" + (" · pick it in the waterfall below" if waterfall_below else ""))
     return body

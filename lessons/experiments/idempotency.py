@@ -96,7 +96,9 @@ def idempotency_experiment(client: KitchenClient) -> None:
         st.success("One new row: the retry got the first charge's receipt back. Charged once.",
                    icon=":material/check_circle:")
     elif len(new) >= 2:
-        st.error(f"{len(new)} new rows for one intended subscription: charged {len(new)} times.",
+        st.error(f"{len(new)} new rows for one intended subscription: charged {len(new)} times. "
+                 + ("Each row has a key of its own: the gateway gave each try a new one, so billing could not "
+                    "tell the retry from a new purchase." if not got["with_key"] else ""),
                  icon=":material/content_copy:")
     else:
         st.warning("No new row: neither try was charged (was billing down?).", icon=":material/warning:")

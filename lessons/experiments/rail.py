@@ -63,10 +63,10 @@ def _answer() -> None:
     if not got:
         return
     if "problem" in got:
-        st.error(got["problem"], icon=":material/cloud_off:")
+        st.error(f"{got['problem']} (sent at {got.get('sent_at', '?')})", icon=":material/cloud_off:")
         return
     body = got["body"] if isinstance(got["body"], dict) else {}
-    waited = f"the guest waited {got['ms']:,.0f} ms for this answer (measured now)"
+    waited = f"the guest waited {got['ms']:,.0f} ms for this answer (measured; sent at {got.get('sent_at', '?')})"
     if got["status"] == 202:
         st.success(f"HTTP 202 · taken: order {body.get('order_id', '')} ({got['dish']}) is on the rail; "
                    f"{waited}. Follow it in the table of orders below.", icon=":material/check_circle:")
