@@ -187,6 +187,9 @@ class DetectiveGame:
             else:
                 await self.supervisor.set_faults(culprit, NO_FAULTS)
             self._secret = None
+            # the same protections, their circuit breakers closed again: with the game's load gone, no trial call
+            # would ever close a breaker the fault opened, and the node would read `recovering` for good
+            await self.supervisor.set_resilience(self.supervisor.resilience)
         if self._load_mark is not None and self.load.running and self.load.started == self._load_mark:
             await self.load.stop()
         self._load_mark = None
