@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 STATE_COLOURS = {"up": "#15803d", "slow": "#b45309", "failing": "#c2410c", "down": "#991b1b",
                  "starting": "#1d4ed8", "recovering": "#6d28d9"}
 ERROR_RED, OK_GREY, INK = "#b91c1c", "#64748b", "#0f172a"
+MUTED = "#475569"  # a second line that explains, not alarms: 7.6:1 on white
 DEGRADED_AMBER = "#b45309"  # answers without some optional service (hatched, and named in the legend)
 DEGRADED_ERROR_SHARE = 0.05  # an edge failing more often than this is drawn red
 TEXT_PX = 15  # every label of the graph and the waterfall is at least 14 px: legible from the back of a room
@@ -216,6 +217,15 @@ def _short(text: str, most: int = LABEL_CHARS) -> str:
     return cut.rstrip(":,") + "…"
 
 
+def station_time(span: dict) -> str | None:
+    """Where an answer's own time went, when that is worth a line: ``queued 3,400 ms · worked 60 ms`` (its wait for a
+    free worker of its station, then the station's set work); None for a quick one, a call, or a span without it."""
+    queued, work = span.get("queued_ms"), span.get("work_ms")
+    if span.get("kind") != "server" or queued is None or work is None or (queued < 1 and work < 10):
+        return None
+    return " · ".join(([f"queued {_ms(queued)}"] if queued >= 1 else []) + [f"worked {_ms(work)}"])
+
+
 def row_label(span: dict, depth: int) -> str:
     """Who did what (a call reads as caller → callee, with its attempt when retried), and why it failed."""
     indent = "\u00a0\u00a0" * depth
@@ -228,6 +238,8 @@ def row_label(span: dict, depth: int) -> str:
     label = indent + _short(said)
     if span.get("error"):
         label += f"<br>{indent}<span style='color:{ERROR_RED}'>{_short(span['error'])}</span>"
+    elif station_time(span):
+        label += f"<br>{indent}<span style='color:{MUTED}'>{station_time(span)}</span>"
     return label
 
 
@@ -242,10 +254,12 @@ def waterfall_figure(trace: dict) -> go.Figure:
         "text": [_ms(s["duration_ms"]) for s, _ in rows], "textfont": {"size": TEXT_PX - 1},
         "textposition": "outside", "cliponaxis": False, "hoverinfo": "text",
         "hovertext": [f"{s['service']} ({s.get('replica') or '?'}, {LANGUAGE_WORDS.get(s.get('language') or '', '?')})<br>{s['name']}<br>starts at {s['start_ms']:.1f} ms, "
-                      f"takes {_ms(s['duration_ms'])}<br>{s.get('error') or s['status']}" for s, _ in rows]}
+                      f"takes {_ms(s['duration_ms'])}<br>{s.get('error') or s['status']}"
+                      + (f"<br>{station_time(s)} (its station's set work per request)" if station_time(s) else "")
+                      for s, _ in rows]}
     title = f"{trace['name']} — {_ms(trace['duration_ms'])}" + (
         f" — without {', '.join(trace['degraded'])}" if trace.get("degraded") else "")
-    height = 34 * len(rows) + 16 * sum(1 for s, _ in rows if s.get("error"))
+    height = 34 * len(rows) + 16 * sum(1 for s, _ in rows if s.get("error") or station_time(s))
     return go.Figure({"data": [bars], "layout": {
         "uirevision": "kitchen-waterfall", "height": max(200, height + 90), "bargap": 0.25,
         "margin": {"l": 6, "r": 56, "t": 36, "b": 40}, "plot_bgcolor": "white", "paper_bgcolor": "white",

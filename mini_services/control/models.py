@@ -110,6 +110,8 @@ class Span(BaseModel):
     language: str | None = None  # of the process that made it (its telemetry.sdk.language)
     attempt: int | None = None  # on a call: which attempt this was ...
     attempts: int | None = None  # ... of how many allowed
+    queued_ms: float | None = None  # an answer: how long it waited for a free worker of its station ...
+    work_ms: float | None = None  # ... and the station's own work on it (simulated: its set time per request)
 
 
 class Trace(BaseModel):

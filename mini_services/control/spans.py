@@ -16,7 +16,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span as SpanProto
 from opentelemetry.proto.trace.v1.trace_pb2 import Status as StatusProto
 
 from mini_services.control.models import Span, Trace
-from mini_services.kit.tracing import ATTEMPT, ATTEMPTS, DEGRADED, PEER, REPLICA
+from mini_services.kit.tracing import ATTEMPT, ATTEMPTS, DEGRADED, PEER, QUEUED_MS, REPLICA, WORK_MS
 
 KINDS = {SpanProto.SPAN_KIND_SERVER: "server", SpanProto.SPAN_KIND_CLIENT: "client",
          SpanProto.SPAN_KIND_INTERNAL: "internal", SpanProto.SPAN_KIND_PRODUCER: "producer",
@@ -40,6 +40,8 @@ class SpanRecord:
     language: str | None = None
     attempt: int | None = None
     attempts: int | None = None
+    queued_ms: float | None = None
+    work_ms: float | None = None
 
     @property
     def duration_ms(self) -> float:
@@ -88,7 +90,8 @@ class SpanStore:
                         service=service, replica=replica, name=s.name, kind=KINDS.get(s.kind, "internal"),
                         peer=attrs.get(PEER), start_ns=s.start_time_unix_nano, end_ns=s.end_time_unix_nano,
                         error=(s.status.message or "error") if failed else None, degraded=list(attrs.get(DEGRADED, [])),
-                        language=language, attempt=attrs.get(ATTEMPT), attempts=attrs.get(ATTEMPTS)))
+                        language=language, attempt=attrs.get(ATTEMPT), attempts=attrs.get(ATTEMPTS),
+                        queued_ms=attrs.get(QUEUED_MS), work_ms=attrs.get(WORK_MS)))
         self.add(records)
         return len(records)
 
@@ -152,4 +155,4 @@ def to_trace(spans: list[SpanRecord]) -> Trace:
         spans=[Span(span_id=s.span_id, parent_id=s.parent_id, service=s.service, replica=s.replica, name=s.name,
                     kind=s.kind, peer=s.peer, start_ms=(s.start_ns - t0) / 1e6, duration_ms=s.duration_ms,
                     status="error" if s.error else "ok", error=s.error, language=s.language, attempt=s.attempt,
-                    attempts=s.attempts) for s in spans])
+                    attempts=s.attempts, queued_ms=s.queued_ms, work_ms=s.work_ms) for s in spans])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from fastapi.responses import JSONResponse
 from mini_services.kit.calls import DependencyFailed, Link, Registry, close_http_session
 from mini_services.kit.delay import simulate
 from mini_services.kit.knobs import ReplicaConfig, log_changes
-from mini_services.kit.tracing import INTERNAL_PREFIXES, ServerSpanMiddleware, mark_error
+from mini_services.kit.tracing import INTERNAL_PREFIXES, ServerSpanMiddleware, mark_error, mark_station_time
 from mini_services.topologies import Station
 
 # FastAPI's built-in telemetry would add spans of its own inside every request; we trace at the edges only
@@ -114,11 +115,13 @@ class CapacityMiddleware:
         if self.waiting >= self.station.queue_limit:
             return await fail(send, 503, f"{self.station.name} is overloaded: {self.waiting} requests already waiting")
         self.waiting += 1
+        queued_from = time.perf_counter()
         try:
             await self.slots.acquire()
         finally:
             self.waiting -= 1
         try:
+            mark_station_time((time.perf_counter() - queued_from) * 1000, self.station.service_ms)  # the waterfall
             await simulate(self.station.service_ms)  # simulate the work this station does per request
             await self.app(scope, receive, send)
         finally:

@@ -28,6 +28,8 @@ INTERNAL_PREFIXES = ("/_kitchen", "/health", "/docs", "/openapi.json")
 PEER = "peer.service"  # on client spans: which service was called (the graph's edges)
 REPLICA = "service.instance.id"
 DEGRADED = "kitchen.degraded"  # on the entry span: optional services that failed
+QUEUED_MS = "kitchen.queued_ms"  # on a server span: how long the request waited for a free worker of its station
+WORK_MS = "kitchen.work_ms"  # ... and the station's own (simulated) work on it
 ATTEMPT, ATTEMPTS = "kitchen.attempt", "kitchen.attempts"  # on a call: attempt n of the m allowed
 
 
@@ -152,6 +154,13 @@ def internal_span(name: str, peer: str) -> Iterator[trace.Span]:
 def mark_error(span: trace.Span | None, reason: str) -> None:
     """Mark ``span`` (default: the current request's) failed, with the reason in words."""
     (span or trace.get_current_span()).set_status(Status(StatusCode.ERROR, reason))
+
+
+def mark_station_time(queued_ms: float, work_ms: float) -> None:
+    """Record on the current request's span where its station's time went: waiting for a worker, then working."""
+    span = trace.get_current_span()
+    span.set_attribute(QUEUED_MS, round(queued_ms, 3))
+    span.set_attribute(WORK_MS, work_ms)
 
 
 def mark_degraded(services: list[str]) -> None:

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from mini_services.topologies import TOPOLOGIES
 from tests.utils.kitchen import Kitchen, alive, wait_for
 
 SERVICES = {"gateway", "users", "recommendations", "billing", "streaming"}
@@ -25,6 +26,10 @@ def test_every_service_starts_and_the_entry_request_is_traced(streaming: Kitchen
     roots = [s for s in trace["spans"] if s["parent_id"] is None]
     assert len(roots) == 1 and roots[0]["service"] == "gateway"
     assert all(s["parent_id"] in ids for s in trace["spans"] if s["parent_id"] is not None), "one tree"
+    answers = {s["service"]: s for s in trace["spans"] if s["kind"] == "server"}  # each: its wait, its set work
+    for name, span in answers.items():
+        assert span["work_ms"] == TOPOLOGIES["streaming"].station(name).service_ms, span
+        assert 0 <= span["queued_ms"] < span["duration_ms"], span
     graph = streaming.control.get("/graph", params={"window_s": 30}).json()
     edges = {(e["source"], e["target"]) for e in graph["edges"]}
     assert {("gateway", s) for s in SERVICES - {"gateway"}} <= edges

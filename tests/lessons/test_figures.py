@@ -137,3 +137,14 @@ def test_a_rolling_deploy_says_its_extra_replica_and_each_build_on_its_own_line(
 
 def test_a_p95_tile_says_seconds_from_one_second_up():
     assert [short_duration(v) for v in (None, 8.4, 640.2, 999.4, 3742.0)] == ["–", "8 ms", "640 ms", "999 ms", "3.74 s"]
+
+
+def test_an_answer_says_where_its_own_time_went_when_it_is_worth_a_line():
+    def answer(queued, work, kind="server"):
+        return {"service": "monolith", "name": "POST /api/orders", "kind": kind, "status": "ok",
+                "queued_ms": queued, "work_ms": work}
+
+    assert row_label(answer(3400.0, 60.0), 0).endswith("queued 3,400 ms · worked 60 ms</span>")
+    assert row_label(answer(0.2, 60.0), 0).endswith("worked 60 ms</span>"), "no queue: only the work"
+    assert "<br>" not in row_label(answer(0.2, 2.0), 0), "a quick answer needs no second line"
+    assert "<br>" not in row_label(answer(None, None), 0), "a span without it (the Node.js build) has none"
