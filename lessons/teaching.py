@@ -81,6 +81,7 @@ DEMO: list[Step] = [
 
 MONOLITH_KILL = Control("01_day_one", "monolith-kill", "The cook trips: crash it")
 MONOLITH_RESTART = Control("01_day_one", "monolith-restart", "Back on their feet: restart")
+MONOLITH_COPY = Control("01_day_one", "monolith-copy", "Hire a copy of the whole kitchen")
 BARTENDER_KILL = Control("02_specialists", "bartender-kill", "Send the bartender home (kill)")
 CHEF_KILL = Control("02_specialists", "chef-kill", "Send the chef home (kill)")
 SPIKE_BOTH = Control("04_scaling", "valentine", "Start the spike on both")

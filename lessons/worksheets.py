@@ -17,7 +17,9 @@ from lessons.teaching import (
     DEPLOY_BAD,
     GAME,
     MEASURE,
+    MONOLITH_COPY,
     MONOLITH_KILL,
+    MONOLITH_RESTART,
     RAIL_CHEF_KILL,
     RAIL_CHEF_RESTART,
     RAIL_MODE,
@@ -44,8 +46,9 @@ def _when(*controls: Control) -> str:
 
 
 WORKSHEETS: dict[str, Worksheet] = {s.lesson: s for s in [
-    Worksheet("01_day_one", [MONOLITH_KILL],
-              f"What do you expect will happen to orders, drinks and bills when you press {_when(MONOLITH_KILL)}?",
+    Worksheet("01_day_one", [MONOLITH_KILL, MONOLITH_RESTART, MONOLITH_COPY],
+              f"What do you expect will happen to orders, drinks and bills when you press {_when(MONOLITH_KILL)}? "
+              f"And to the memory in use when you press {_when(MONOLITH_RESTART, MONOLITH_COPY)}?",
               ["The kitchen's state in words, before and after", "What the answer to one order said after the crash",
                "Memory in use with one copy, and with two copies of the whole kitchen"],
               "Why did one failure stop every job?",
