@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lessons.for_teachers import step_lines
+from lessons.for_teachers import plan_coverage, step_lines
 from lessons.teaching import PLANS
 
 st.title("For teachers")
@@ -18,5 +18,7 @@ st.page_link("app_pages/class_view.py", label="Class view: how your class is doi
              icon=":material/groups:")
 for title, steps in PLANS.values():
     st.header(title)
+    if plan_coverage(steps):
+        st.caption(plan_coverage(steps))
     for step in steps:
         st.markdown(step_lines(step))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 
-from lessons.render import TITLES
-from lessons.teaching import CONTROL_ROOM, PLANS, Control, Scenario, Step
+from lessons.render import LESSONS, TITLES
+from lessons.teaching import CONTROL_ROOM, PLANS, Control, Scenario, Step, lessons_left_out
 from lessons.worksheets import WORKSHEETS, Worksheet
 
 # Streamlit draws the page inside a scrolling box under a header and beside a sidebar; paper needs none of them
@@ -104,3 +104,16 @@ def every_control() -> list[Control]:
 def every_scenario() -> list[Scenario]:
     return list(dict.fromkeys(c for _, steps in PLANS.values() for s in steps for c in s.press
                               if isinstance(c, Scenario)))
+
+
+def _listed(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:-1])) + (" and " if len(numbers) > 1 else "") + str(numbers[-1])
+
+
+def plan_coverage(steps: list) -> str | None:
+    """Which lessons a plan uses and which it leaves for another class, in a sentence (None: it uses none, or all)."""
+    used, left = lessons_left_out(steps, LESSONS)
+    if not used or not left:
+        return None
+    return (f"It uses lesson{'s' if len(used) > 1 else ''} {_listed(used)}; lesson{'s' if len(left) > 1 else ''} "
+            f"{_listed(left)} {'are' if len(left) > 1 else 'is'} left for another class (each has its worksheet).")

@@ -134,3 +134,11 @@ PLANS: dict[str, tuple[str, list[Step]]] = {
     "demo": ("A 10-minute demo on the projector (Control room)", DEMO),
     "lesson": ("A 45-minute lesson (hypothesis, observe, debrief)", LESSON_PLAN),
 }
+
+
+def lessons_left_out(steps: list[Step], lessons: list[tuple[str, str]]) -> tuple[list[int], list[int]]:
+    """(the lesson numbers a plan's steps press controls of, the lesson numbers it leaves for another class)."""
+    pressed = {control.page for step in steps for control in step.press if isinstance(control, Control)}
+    numbers = {slug: n for n, (slug, _title) in enumerate(lessons, start=1)}
+    used = sorted(numbers[slug] for slug in pressed if slug in numbers)
+    return used, [n for n in numbers.values() if n not in used]

@@ -8,12 +8,12 @@ import pytest
 
 from lessons.class_view import class_csv, class_rows
 from lessons.following import is_knob
-from lessons.for_teachers import every_control, every_scenario
+from lessons.for_teachers import every_control, every_scenario, plan_coverage
 from lessons.glossary import BY_ANCHOR, TERMS, _prose_spans, link_terms, linked_terms
 from lessons.progress import LearnerStore
 from lessons.quiz import QUESTIONS
 from lessons.render import CONTENT, LESSONS, TITLES
-from lessons.teaching import CONTROL_ROOM, DEMO, LESSON_PLAN, PLANS
+from lessons.teaching import CONTROL_ROOM, DEMO, LESSON_PLAN, PLANS, lessons_left_out
 from lessons.worksheets import WORKSHEETS
 from mini_services.scenario import readable_scenarios
 from tests.lessons.test_pages import clean, kitchens, run_page  # noqa: F401 (kitchens is a fixture)
@@ -140,3 +140,12 @@ def test_the_class_view_refuses_a_browser_without_the_key_on_a_shared_kitchen(tm
     finally:
         kitchen.clear()
         shared.stop()
+
+
+def test_a_plan_says_which_lessons_it_leaves_for_another_class():
+    used, left = lessons_left_out(PLANS["lesson"][1], LESSONS)
+    assert used and left and sorted(used + left) == list(range(1, len(LESSONS) + 1))
+    assert lessons_left_out(PLANS["demo"][1], LESSONS)[0] == [], "the demo is the Control room only"
+    said = plan_coverage(PLANS["lesson"][1])
+    assert said.startswith("It uses lessons ") and f"lessons {', '.join(map(str, left[:-1]))} and {left[-1]} are left" in said
+    assert plan_coverage(PLANS["demo"][1]) is None
