@@ -191,6 +191,9 @@ def _live_parts(url: str, data: dict | None) -> None:
         backlog_panel(data, key="control-room", compact=True)
 
 
+LATENCY_MOST_MS = 3000  # the "slower by" switch's reach, unless the kitchen already has more
+
+
 def service_row(client: KitchenClient, service: dict) -> None:
     """One service in two lines: its name, replicas, Kill and Restart; then how much slower and how often failing.
 
@@ -201,7 +204,9 @@ def service_row(client: KitchenClient, service: dict) -> None:
     name = service["name"]
     # each switch shows the kitchen's value (what a scenario or another tab set, and not a change the kitchen
     # refused: a student's on the shared kitchen); lessons/following.py says why its key changes with it
-    replicas_now, latency_now = min(service["desired_replicas"], 8), min(int(service["faults"]["latency_ms"]), 3000)
+    replicas_now, latency_now = min(service["desired_replicas"], 8), int(service["faults"]["latency_ms"])
+    # the switch reaches 3 s; a longer delay set elsewhere (lesson 7's hang: 8 s) widens it, so it shows the truth
+    latency_most = max(LATENCY_MOST_MS, -(-latency_now // 50) * 50)
     errors_now = float(service["faults"]["error_rate"])
     replicas_key, latency_key = knob_key(f"replicas-{name}", replicas_now), knob_key(f"latency-{name}", latency_now)
     errors_key = knob_key(f"errors-{name}", errors_now)
@@ -219,7 +224,7 @@ def service_row(client: KitchenClient, service: dict) -> None:
         first.button("Restart", key=f"restart-{name}", on_click=_act, args=(client.restart, name),
                      help=f"Start {name} again", kwargs={"notice": f"{name} restarting."})
         latency, errors = st.columns(2, gap="medium")
-        latency.slider(f"{name} slower by", 0, 3000, value=latency_now, step=50, key=latency_key, format="%d ms",
+        latency.slider(f"{name} slower by", 0, latency_most, value=latency_now, step=50, key=latency_key, format="%d ms",
                        on_change=lambda: _knob(latency_key, lambda v: client.set_faults(name, latency_ms=v)))
         errors.slider(f"{name} failing", 0.0, 1.0, value=errors_now, step=0.05, key=errors_key, format="percent",
                       on_change=lambda: _knob(errors_key, lambda v: client.set_faults(name, error_rate=v)))

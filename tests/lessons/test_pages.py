@@ -354,6 +354,11 @@ def test_control_room_shows_what_a_scenario_or_another_tab_set(kitchens):
     assert knob(at, "number_input", "replicas-recommendations").value == 2
     now = next(c.value for c in at.caption if "Now:" in c.value)
     assert "**users** +300 ms, 20% errors" in now and "**recommendations**" in now and "of 2 up" in now
+    kitchen.control.put("/services/billing/faults", json={"latency_ms": 8000}).raise_for_status()  # lesson 7's hang
+    changed()
+    clean(at.run())
+    hang = knob(at, "slider", "latency-billing")
+    assert (hang.value, hang.max) == (8000, 8000), "the switch shows a delay beyond its usual 3 s reach as it is"
 
 
 def test_a_dead_kitchen_is_said_plainly_and_can_be_restarted(monkeypatch, tmp_path):
