@@ -22,7 +22,7 @@ from lessons.experiments.common import act, keep_answer, say, show_notice
 from lessons.figures_rail import between_steps, every_dish_once, order_rows
 from lessons.following import knob_key
 from lessons.kitchen import KitchenClient, KitchenProblem
-from lessons.live import ORDERS_EVERY_S, live_view
+from lessons.live import ORDERS_EVERY_S, live_view, rerun_page_after_this_tick
 from lessons.rail_panel import backlog_panel
 
 KITCHEN = "restaurant"
@@ -33,6 +33,9 @@ RESTOCK = 100
 STORIES = {"chef_walks_out": "The chef walks out", "rail_goes_down": "The rail goes down"}
 ANSWER = "rail-answer"
 FOLLOWED = "rail-followed-order"  # (order id, read at, the order as read) of the order taken by hand
+
+
+MODE_DRAWN = "rail-mode-drawn"  # the mode this page's switch shows
 
 
 def current_mode(client: KitchenClient) -> str | None:
@@ -96,7 +99,7 @@ def _buttons(row, buttons: list[tuple[str, str, tuple, dict]]) -> None:
 
 def controls(client: KitchenClient) -> None:
     """Every switch of the experiment, in rows whose labels fit."""
-    mode = current_mode(client)
+    mode = st.session_state[MODE_DRAWN] = current_mode(client)
     if mode is not None:
         key = knob_key("rail-mode", mode == "rail")  # what the kitchen says, whoever changed it (following.py)
         st.toggle(MODE_SWITCH, value=mode == "rail", key=key, on_change=_set_mode, args=(client, key),
@@ -170,6 +173,9 @@ def backlog_now(client: KitchenClient, data: dict | None) -> None:
     if rail is None:
         st.info("This kitchen has no rail to show.")
         return
+    if st.session_state.get(MODE_DRAWN) not in (None, rail["mode"]):  # switched elsewhere (a story, the Control
+        st.session_state[MODE_DRAWN] = rail["mode"]                   # room, another tab): the switch follows it
+        rerun_page_after_this_tick()
     backlog_panel(data, key="rail")
     st.markdown("**The newest orders**, each station's step read from its own database")
     st.caption(f"Read through the waiter every {ORDERS_EVERY_S:g} s: to answer, the waiter must ask every station "

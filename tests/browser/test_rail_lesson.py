@@ -13,6 +13,13 @@ BACKLOG = """() => { const line = document.querySelector('.st-key-rail-backlog-l
     return m ? parseInt(m[1]) : null; }"""
 
 
+# the page's rail switch (a Streamlit toggle: a checkbox input) reads off
+SWITCH_OFF = """() => { const box = [...document.querySelectorAll('[data-testid=stCheckbox]')]
+    .find(b => b.innerText.includes('Pin tickets on the rail'));
+    const input = box && box.querySelector('input');
+    return input && !input.checked; }"""
+
+
 def backlog_reaches(page, test: str, timeout_ms: int) -> int:
     """Wait until the page's chef backlog passes ``test`` (a JS expression on ``n``); answer what it said."""
     return page.wait_for_function(f"() => {{ const n = ({BACKLOG})(); return n !== null && ({test}) ? n + 1 : 0; }}",
@@ -46,6 +53,8 @@ def test_killing_the_chef_piles_tickets_on_the_page_and_the_restart_drains_them(
             page.screenshot(path=str(ARTIFACTS / "rail-backlog-drained.png"))
             assert not page.evaluate("() => document.body.innerText.includes('The chef is down')")
             assert page.locator("[data-testid=stException]").count() == 0
+            control.put("/messaging", json={"mode": "calls"}).raise_for_status()  # switched elsewhere (a story, a tab)
+            page.wait_for_function(SWITCH_OFF, timeout=5_000, polling=100)  # the page's switch follows the kitchen
     finally:
         control.delete("/load")
         control.put("/messaging", json={"mode": "calls"})
