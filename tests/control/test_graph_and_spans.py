@@ -65,3 +65,19 @@ def test_graph_edges_come_from_client_spans_so_a_dead_callee_still_shows():
     assert nodes["users"].rps == 0.5 and nodes["users"].p95_ms == 5
     assert edges[("gateway", "billing")].error_rate == 1.0 and edges[("gateway", "users")].error_rate == 0.0
     assert edges[("gateway", "users")].calls == 1
+
+
+def test_the_graph_window_holds_answers_given_in_it_a_slow_success_included():
+    """A 3 s success that ended just now counts in a 2 s window (the graph takes spans that *ended* in it); a quick
+    refusal in the window counts too; an answer given before the window does not."""
+    now_ms = 10_000
+    store = SpanStore(capacity=100)
+    store.add([span("slow", None, "monolith", start=now_ms - 3_000, ms=2_900, trace="a"),
+               span("refused", None, "monolith", start=now_ms - 500, ms=1, error="HTTP 503", trace="b"),
+               span("old", None, "monolith", start=now_ms - 6_000, ms=50, trace="c")])
+    since_ns = (now_ms - 2_000) * MS
+    ended = store.spans_ended_since(since_ns)
+    assert sorted(s.span_id for s in ended) == ["refused", "slow"]
+    assert [s.span_id for s in store.spans_since(since_ns)] == ["refused"], "by start, the slow success is left out"
+    node = dict(build_graph(ended, {"monolith": 1}, 2.0).nodes(data=True))["monolith"]
+    assert node["p95_ms"] == 2_900 and node["error_rate"] == 0.5
