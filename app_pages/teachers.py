@@ -18,7 +18,7 @@ st.page_link("app_pages/class_view.py", label="Class view: how your class is doi
              icon=":material/groups:")
 for title, steps in PLANS.values():
     st.header(title)
-    if plan_coverage(steps):
-        st.caption(plan_coverage(steps))
+    if covered := plan_coverage(steps):
+        st.caption(covered)
     for step in steps:
         st.markdown(step_lines(step))

@@ -238,14 +238,15 @@ def row_label(span: dict, depth: int) -> str:
     label = indent + _short(said)
     if span.get("error"):
         label += f"<br>{indent}<span style='color:{ERROR_RED}'>{_short(span['error'])}</span>"
-    elif station_time(span):
-        label += f"<br>{indent}<span style='color:{MUTED}'>{station_time(span)}</span>"
+    elif spent := station_time(span):
+        label += f"<br>{indent}<span style='color:{MUTED}'>{spent}</span>"
     return label
 
 
 def waterfall_figure(trace: dict) -> go.Figure:
     """One trace: a row per span in call order (each retry its own row), failures red and said in words."""
     rows = call_order(trace["spans"])
+    spent = [station_time(s) for s, _ in rows]
     ends = [s["start_ms"] + s["duration_ms"] for s, _ in rows] or [1.0]
     bars = {
         "type": "bar", "orientation": "h", "y": list(range(len(rows))),
@@ -255,11 +256,11 @@ def waterfall_figure(trace: dict) -> go.Figure:
         "textposition": "outside", "cliponaxis": False, "hoverinfo": "text",
         "hovertext": [f"{s['service']} ({s.get('replica') or '?'}, {LANGUAGE_WORDS.get(s.get('language') or '', '?')})<br>{s['name']}<br>starts at {s['start_ms']:.1f} ms, "
                       f"takes {_ms(s['duration_ms'])}<br>{s.get('error') or s['status']}"
-                      + (f"<br>{station_time(s)} (its station's set work per request)" if station_time(s) else "")
-                      for s, _ in rows]}
+                      + (f"<br>{said} (its station's set work per request)" if said else "")
+                      for (s, _), said in zip(rows, spent)]}
     title = f"{trace['name']} — {_ms(trace['duration_ms'])}" + (
         f" — without {', '.join(trace['degraded'])}" if trace.get("degraded") else "")
-    height = 34 * len(rows) + 16 * sum(1 for s, _ in rows if s.get("error") or station_time(s))
+    height = 34 * len(rows) + 16 * sum(1 for (s, _), said in zip(rows, spent) if s.get("error") or said)
     return go.Figure({"data": [bars], "layout": {
         "uirevision": "kitchen-waterfall", "height": max(200, height + 90), "bargap": 0.25,
         "margin": {"l": 6, "r": 56, "t": 36, "b": 40}, "plot_bgcolor": "white", "paper_bgcolor": "white",

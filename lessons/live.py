@@ -28,7 +28,7 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from lessons.figures import RAIL, graph_figure, history_figure, short_duration, waterfall_figure
+from lessons.figures import LANGUAGE_WORDS, RAIL, graph_figure, history_figure, short_duration, waterfall_figure
 from lessons.figures_rail import backlog_figure
 from lessons.kitchen import KitchenClient, KitchenProblem, Refused
 from lessons.live_chart import live_chart
@@ -206,7 +206,7 @@ def what_is_set(cluster: dict) -> str:
             said.append(s["version"])
         languages = sorted({r.get("language", "python") for r in s["replicas"]} - {"python"})
         if languages:  # a build on another language (users on Node.js) is a change too
-            said.append(" and ".join("Node.js" if name == "node" else name for name in languages))
+            said.append(" and ".join(LANGUAGE_WORDS.get(name, name) for name in languages))
         if s["faults"]["latency_ms"]:
             said.append(f"+{s['faults']['latency_ms']:.0f} ms")
         if s["faults"]["error_rate"]:

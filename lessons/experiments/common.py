@@ -93,13 +93,18 @@ def answer_panel(client, key: str, label: str, waterfall_below: bool = True) -> 
         st.json(body, expanded=1)  # the top level (degraded or failed among it); open the rest by hand
 
 
+def sent_at(got: dict) -> str:
+    """When a kept answer was asked for, in words (its figures are as of then, not now)."""
+    return f"sent at {got.get('sent_at', '?')}"
+
+
 def answer_verdict(got: dict | None, waterfall_below: bool = True) -> dict | None:
     """What one kept answer says, in words: its status, what was missing, how long it took and its trace. Answers
     its body (None when there is no answer to show)."""
     if not got:
         return None
     if "problem" in got:
-        st.error(f"{got['problem']} (sent at {got.get('sent_at', '?')})", icon=":material/cloud_off:")
+        st.error(f"{got['problem']} ({sent_at(got)})", icon=":material/cloud_off:")
         return None
     body = got["body"] if isinstance(got["body"], dict) else {"answer": got["body"]}
     missing = body.get("degraded") or body.get("failed") or []
@@ -109,7 +114,6 @@ def answer_verdict(got: dict | None, waterfall_below: bool = True) -> dict | Non
         (st.warning if missing else st.success)(verdict, icon=":material/warning:" if missing else ":material/check_circle:")
     else:
         st.error(f"HTTP {got['status']} · not served: {body.get('detail', '')}", icon=":material/error:")
-    st.caption(f"{'answered' if got['status'] < 400 else 'refused'} in {got['ms']:,.0f} ms (measured; sent at "
-               f"{got.get('sent_at', '?')}) · "
+    st.caption(f"{'answered' if got['status'] < 400 else 'refused'} in {got['ms']:,.0f} ms (measured; {sent_at(got)}) · "
                f"trace {got['trace_id'][:8] or '—'}" + (" · pick it in the waterfall below" if waterfall_below else ""))
     return body

@@ -18,7 +18,7 @@ import streamlit as st
 
 from lessons.app_state import kitchen_or_stop
 from lessons.control_room import scenario_story
-from lessons.experiments.common import act, keep_answer, say, show_notice
+from lessons.experiments.common import act, keep_answer, say, sent_at, show_notice
 from lessons.figures_rail import between_steps, every_dish_once, order_rows
 from lessons.following import knob_key
 from lessons.kitchen import KitchenClient, KitchenProblem
@@ -66,10 +66,10 @@ def _answer() -> None:
     if not got:
         return
     if "problem" in got:
-        st.error(f"{got['problem']} (sent at {got.get('sent_at', '?')})", icon=":material/cloud_off:")
+        st.error(f"{got['problem']} ({sent_at(got)})", icon=":material/cloud_off:")
         return
     body = got["body"] if isinstance(got["body"], dict) else {}
-    waited = f"the guest waited {got['ms']:,.0f} ms for this answer (measured; sent at {got.get('sent_at', '?')})"
+    waited = f"the guest waited {got['ms']:,.0f} ms for this answer (measured; {sent_at(got)})"
     if got["status"] == 202:
         st.success(f"HTTP 202 · taken: order {body.get('order_id', '')} ({got['dish']}) is on the rail; "
                    f"{waited}. Follow it in the table of orders below.", icon=":material/check_circle:")
