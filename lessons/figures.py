@@ -39,7 +39,8 @@ def positions(cluster: dict) -> dict[str, tuple[float, float]]:
     placed.update({name: (-1.5 + 3.0 * i / spread if len(others) > 1 else 0.0, 0.0) for i, name in enumerate(others)})
     if any(s["name"] == RAIL for s in cluster["services"]):
         under = [placed[c][0] for c in RAIL_CONSUMERS if c in placed] or [0.0]
-        placed[RAIL] = (sum(under) / len(under), 0.5)
+        # a quarter right of their middle: its label (left of it) stays inside a narrow column's plot
+        placed[RAIL] = (sum(under) / len(under) + 0.25, 0.5)
     return placed
 
 
@@ -170,8 +171,7 @@ def graph_figure(cluster: dict, graph: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": {
         "uirevision": "kitchen-graph", "height": 470, "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
         "hoverlabel": {"font": {"size": TEXT_PX}},
-        # the rail's label sits left of it, over the row's first station: room for it in a narrow column
-        "xaxis": {"visible": False, "range": [-2.6 if RAIL in place else -2.05, 2.05], "fixedrange": True},
+        "xaxis": {"visible": False, "range": [-2.05, 2.05], "fixedrange": True},
         "yaxis": {"visible": False, "range": [-1.05, 1.75], "fixedrange": True},
         "plot_bgcolor": "white", "paper_bgcolor": "white"}})
 
